@@ -1,0 +1,107 @@
+"""Start `python -m app` on a free loopback port and wait until it is healthy."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess  # nosec B404 - starts our own server with a fixed argv
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from pipeline.project import ROOT
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """Ask the kernel for an unused loopback port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(
+    base_url: str, timeout: float = 20.0, process: subprocess.Popen | None = None
+) -> float:
+    """Poll /healthz until it answers 200; return the seconds it took."""
+    host, _, port = base_url.removeprefix("http://").partition(":")
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before it was healthy")
+        conn = http.client.HTTPConnection(host, int(port), timeout=1)
+        try:
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return time.monotonic() - started
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.05)
+    raise TimeoutError(f"{base_url}/healthz did not answer 200 within {timeout:.0f} s")
+
+
+@dataclass
+class RunningServer:
+    """A server subprocess and where to reach it."""
+
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """Send SIGTERM, as Docker and Cloud Foundry do, and return the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+PRODUCTION_ON_LOOPBACK = MappingProxyType({"MODE_CONFIG": "Production", "TRUSTED_HOSTS": LOOPBACK})
+
+
+def start_server(
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    cwd: Path = ROOT,
+    defaults: Mapping[str, str] = PRODUCTION_ON_LOOPBACK,
+) -> RunningServer:
+    """Launch the production server on a free port; the caller stops it (see `serve`)."""
+    port = free_port()
+    child_env = {**os.environ, **defaults, "HOST": LOOPBACK, "PORT": str(port), **(env or {})}
+    with log.open("wb") as sink:
+        # pylint: disable-next=consider-using-with  # the process outlives this function
+        process = subprocess.Popen(  # nosec B603 - fixed argv, no shell
+            [sys.executable, "-m", "app"], cwd=cwd, env=child_env, stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = RunningServer(process, f"http://{LOOPBACK}:{port}", log)
+    try:
+        wait_healthy(server.url, process=process)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+@contextmanager
+def serve(log: Path, env: Mapping[str, str] | None = None) -> Iterator[RunningServer]:
+    """Run the production server for the duration of a `with` block."""
+    server = start_server(log, env)
+    try:
+        yield server
+    finally:
+        server.stop()

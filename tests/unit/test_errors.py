@@ -1,0 +1,62 @@
+"""Every error is JSON with the status and a message: never HTML, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert set(body) == {"status", "error", "message"}
+    assert "<" not in response.get_data(as_text=True)
+    return body
+
+
+def test_unknown_path_is_a_json_404(client) -> None:
+    _assert_json_error(client.get("/nowhere"), 404)
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("get", "/echo", "POST"), ("put", "/echo/x", "POST"), ("post", "/", "GET, HEAD"),
+    ("delete", "/healthz", "GET, HEAD"), ("options", "/openapi.json", "GET, HEAD"),
+])
+def test_wrong_method_is_a_json_405_with_allow(client, method: str, path: str, allow: str) -> None:
+    response = getattr(client, method)(path)
+    _assert_json_error(response, 405)
+    assert set(response.headers["Allow"].split(", ")) == set(allow.split(", "))
+
+
+def test_oversized_body_is_a_json_413(make_app) -> None:
+    client = make_app(MAX_BODY_BYTES="64").test_client()
+    _assert_json_error(client.post("/echo", json={"a": "x" * 100}), 413)
+
+
+def test_oversized_url_is_a_json_414(client) -> None:
+    _assert_json_error(client.post("/echo?lang=" + "a" * 3000), 414)
+
+
+def test_oversized_headers_are_a_json_431(client) -> None:
+    _assert_json_error(client.get("/", headers={"X-Filler": "a" * 9000}), 431)
+
+
+def test_unexpected_failure_is_a_generic_json_500(make_app, capsys) -> None:
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    body = _assert_json_error(app.test_client().get("/boom"), 500)
+    assert "secret" not in body["message"]
+    logged = capsys.readouterr().out
+    assert "RuntimeError" in logged
+    assert '"status": 500' in logged
+
+
+def test_untrusted_host_is_a_json_400(make_app) -> None:
+    client = make_app(TRUSTED_HOSTS="echo.example").test_client()
+    _assert_json_error(client.get("/healthz", headers={"Host": "evil.example"}), 400)
+    assert client.get("/healthz", headers={"Host": "echo.example"}).status_code == 200

@@ -1,0 +1,31 @@
+"""The production server is configured from settings, and bad settings stop it cleanly."""
+
+from __future__ import annotations
+
+from app import server
+from app.config import load_settings
+
+
+def test_settings_reach_granian() -> None:
+    settings = load_settings({
+        "MODE_CONFIG": "Production", "TRUSTED_HOSTS": "a.example", "HOST": "0.0.0.0",
+        "PORT": "9090", "WEB_CONCURRENCY": "3", "WEB_THREADS": "4", "GRACEFUL_TIMEOUT": "5",
+    })
+    built = server.build_server(settings)
+    assert (built.bind_addr, built.bind_port) == ("0.0.0.0", 9090)
+    assert (built.workers, built.blocking_threads) == (3, 4)
+    assert built.workers_kill_timeout == 5
+    assert built.interface.value == "wsgi"
+    assert built.log_access is False
+    assert built.http1_settings.header_read_timeout == server.HEADER_READ_TIMEOUT_MS
+
+
+def test_bad_configuration_exits_2_with_one_line(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODE_CONFIG", "Production")
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    assert server.main() == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "TRUSTED_HOSTS" in err
+    assert "Traceback" not in err
