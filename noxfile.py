@@ -164,3 +164,10 @@ def secrets(session: nox.Session) -> None:
     )
     names = [name for name in str(files).split("\0") if name and Path(name).is_file()]
     session.run("detect-secrets-hook", "--baseline", ".secrets.baseline", *names)
+
+
+@nox.session
+def gates(session: nox.Session) -> None:
+    """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
+    _install(session, "runtime", "lint", "security")
+    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/pipeline"]))

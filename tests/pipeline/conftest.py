@@ -1,0 +1,78 @@
+"""A throwaway copy of the repository in which a test plants one defect and runs a gate."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.project import ROOT
+
+
+@dataclass
+class Tree:
+    """A copy of the project whose gates run with the real nox and the shared environments."""
+
+    path: Path
+
+    def plant(self, relative: str, text: str, append: bool = True) -> Path:
+        """Write (or append) a defect into a file of the copy."""
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        before = target.read_text(encoding="utf-8") if append and target.exists() else ""
+        target.write_text(before + text, encoding="utf-8")
+        return target
+
+    def nox(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run nox on the copy, reusing the real tree's environments so only the gate runs."""
+        return subprocess.run(  # nosec B603
+            [sys.executable, "-m", "nox", "--noxfile", str(self.path / "noxfile.py"),
+             "--envdir", str(ROOT / ".nox"), "--reuse-existing-virtualenvs", *args],
+            cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
+            env={**os.environ, **(env or {})},
+        )
+
+    def run(self, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run any command inside the copy."""
+        return subprocess.run(  # nosec B603
+            list(argv), cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
+            env={**os.environ, **(env or {})},
+        )
+
+
+def _project_files() -> list[str]:
+    listed = subprocess.run(  # nosec B603 B607
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Tree:
+    copy = tmp_path / "repo"
+    for name in _project_files():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True)  # nosec B603 B607
+    subprocess.run(["git", "add", "-A"], cwd=copy, check=True)  # nosec B603 B607
+    return Tree(copy)
+
+
+def failed(result: subprocess.CompletedProcess) -> str:
+    """Return the combined output of a run that must have failed, asserting it did."""
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    return output
+
+
+def passed(result: subprocess.CompletedProcess) -> str:
+    """Return the combined output of a run that must have passed, asserting it did."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    return output

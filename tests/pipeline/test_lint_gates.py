@@ -1,0 +1,52 @@
+"""Each static gate fails when its defect is planted in an otherwise clean copy."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.pipeline.conftest import Tree, failed, passed
+
+COMPLEX = "\n\ndef tangled(x):\n" + "".join(
+    f"    if x == {i}:\n        return {i}\n" for i in range(11)
+) + "    return -1\n"
+
+
+def test_clean_copy_passes_lint(tree: Tree) -> None:
+    passed(tree.nox("-s", "lint"))
+
+
+def test_unused_import_fails_lint(tree: Tree) -> None:
+    tree.plant("app/routes.py", "\nimport textwrap  # planted\n")
+    output = failed(tree.nox("-s", "lint"))
+    assert "'textwrap' imported but unused" in output
+
+
+def test_long_line_fails_pycodestyle(tree: Tree) -> None:
+    tree.plant("app/routes.py", "\nPLANTED = '" + "x" * 120 + "'\n")
+    assert "E501" in failed(tree.nox("-s", "pycodestyle"))
+
+
+def test_complex_function_fails_mccabe(tree: Tree) -> None:
+    tree.plant("app/validation.py", COMPLEX)
+    assert "tangled has complexity 12 > 10" in failed(tree.nox("-s", "mccabe"))
+
+
+def test_pylint_finding_fails_the_10_gate(tree: Tree) -> None:
+    tree.plant("app/routes.py", "\n\ndef planted(a):\n    return a\n")
+    assert "missing-function-docstring" in failed(tree.nox("-s", "pylint"))
+
+
+def test_pylint_error_fails_even_with_no_score_floor(tree: Tree) -> None:
+    tree.plant("app/routes.py", '\n\ndef planted() -> None:\n    """P."""\n    print(nowhere)\n')
+    result = tree.run(
+        sys.executable, "-m", "pylint", "--rcfile=.pylintrc", "--fail-under=-100", "app"
+    )
+    assert "undefined-variable" in failed(result)
+
+
+def test_shell_injection_fails_bandit(tree: Tree) -> None:
+    tree.plant(
+        "app/routes.py",
+        "\nimport subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n",
+    )
+    assert "B602" in failed(tree.nox("-s", "bandit"))
