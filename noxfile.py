@@ -9,8 +9,11 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# pylint: disable-next=wrong-import-position  # the path above makes pipeline/ importable
-from pipeline import project  # noqa: E402
+# pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
+from pipeline import base_image as debootstrap  # noqa: E402
+from pipeline import containers, environment, images, project  # noqa: E402
+
+# pylint: enable=wrong-import-position
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -20,6 +23,7 @@ nox.options.sessions = ["lint", "bandit", "secrets", "tests"]
 
 PYTHONS: list[str] = project.setting("pythons")
 LINT_TARGETS = ["app", "tests", "pipeline", "noxfile.py"]
+SHELL_SCRIPTS = [".ci/run", ".ci/pythons.sh", ".ci/readme.sh", ".ci/services.sh"]
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -44,6 +48,14 @@ def _pyflakes(session: nox.Session) -> None:
 def _mccabe(session: nox.Session) -> None:
     limit = project.setting("mccabe-max-complexity")
     session.run("python", "-m", "pipeline.complexity", f"--max-complexity={limit}", *LINT_TARGETS)
+
+
+def _hadolint(session: nox.Session) -> None:
+    session.run("hadolint", "--failure-threshold", "warning", "Dockerfile")
+
+
+def _shellcheck(session: nox.Session) -> None:
+    session.run("shellcheck", "--external-sources", *SHELL_SCRIPTS)
 
 
 def _pytest(session: nox.Session, *paths: str, coverage: bool = False) -> None:
@@ -85,10 +97,24 @@ def mccabe(session: nox.Session) -> None:
 
 
 @nox.session
+def hadolint(session: nox.Session) -> None:
+    """Lint the Dockerfile; warnings fail."""
+    _install(session, "lint")
+    _hadolint(session)
+
+
+@nox.session
+def shellcheck(session: nox.Session) -> None:
+    """Lint the CI shell scripts."""
+    _install(session, "lint")
+    _shellcheck(session)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Run every static check in one environment."""
     _install(session, "runtime", "lint")
-    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint):
+    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck):
         check(session)
 
 
@@ -147,7 +173,7 @@ def lock(session: nox.Session) -> None:
         target = project.lock_file(group)
         session.run(
             "uv", "export", "--frozen", "--format=requirements-txt", "--no-emit-project",
-            "--quiet", *selection, f"--output-file={target}",
+            "--quiet", *selection, f"--output-file={target.relative_to(project.ROOT)}",
         )
     if check:
         session.run("git", "diff", "--exit-code", "--", "requirements.txt", "requirements/",
@@ -169,5 +195,104 @@ def secrets(session: nox.Session) -> None:
 @nox.session
 def gates(session: nox.Session) -> None:
     """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
-    _install(session, "runtime", "lint", "security")
+    _install(session, "runtime", "gates")
     session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/pipeline"]))
+
+
+def _require(session: nox.Session, names: list[str]) -> dict[str, str]:
+    """Stop the session with one line naming every unset variable, before any work."""
+    absent = environment.missing(names)
+    if absent:
+        session.error(environment.describe(absent))
+    return {name: os.environ[name] for name in names}
+
+
+@nox.session(venv_backend="none")
+def base_image(session: nox.Session) -> None:
+    """Build the Debian bookworm + python3 base from the local apt mirror (air-gapped path)."""
+    rootfs = images.BUILD_DIR / "rootfs.tar"
+    rootfs.parent.mkdir(parents=True, exist_ok=True)
+    command = debootstrap.mmdebstrap_command(rootfs, debootstrap.mirror_entries())
+    session.run(*command, external=True)
+    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(rootfs),
+                images.LOCAL_BASE_IMAGE, external=True)
+    rootfs.unlink()
+
+
+def _sbom(session: nox.Session) -> None:
+    images.SBOM_FILE.parent.mkdir(parents=True, exist_ok=True)
+    session.run("cyclonedx-py", "requirements", "--output-reproducible", "--output-format=JSON",
+                f"--output-file={images.SBOM_FILE}", str(project.RUNTIME_LOCK))
+
+
+def _docker_build(session: nox.Session) -> None:
+    _install(session, "image")
+    _sbom(session)
+    session.run(*images.wheel_download_command(python="python"))
+    session.run(*images.build_command(), external=True, env={"DOCKER_BUILDKIT": "1"})
+
+
+def _docker_push(session: nox.Session) -> None:
+    registry = _require(session, ["REGISTRY"])["REGISTRY"].rstrip("/")
+    remote = f"{registry}/{images.image_name()}"
+    try:
+        with images.registry_credentials(registry) as env:
+            for tag in images.tags():
+                session.run(images.docker(), "tag", tag, f"{registry}/{tag}", external=True)
+                session.run(images.docker(), "push", "--quiet", f"{registry}/{tag}", external=True,
+                            env=env)
+    except (environment.MissingSettings, images.RegistryLoginFailed) as failure:
+        session.error(str(failure))
+    digest = images.pushed_digest(remote)
+    path = images.write_image_ref(f"{remote}@{digest}")
+    session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(project.ROOT)})")
+
+
+@nox.session
+def sbom(session: nox.Session) -> None:
+    """Write a CycloneDX JSON SBOM of the runtime dependencies to build/sbom.cdx.json."""
+    _install(session, "sbom")
+    _sbom(session)
+
+
+@nox.session
+def docker_build(session: nox.Session) -> None:
+    """Build the image offline from hash-checked wheels; tag commit, version and latest."""
+    _docker_build(session)
+
+
+@nox.session(venv_backend="none")
+def docker_push(session: nox.Session) -> None:
+    """Push every tag to $REGISTRY/$IMAGE_NAME and record the digest for deploy."""
+    _docker_push(session)
+
+
+@nox.session
+def docker(session: nox.Session) -> None:
+    """Build the image, then push it."""
+    _require(session, ["REGISTRY"])  # fail before the build, not after it
+    _docker_build(session)
+    _docker_push(session)
+
+
+@nox.session
+def docker_smoke(session: nox.Session) -> None:
+    """Run the smoke suite against the image, read-only with no capabilities, then stop it."""
+    _install(session, "runtime", "test")
+    image = session.posargs[0] if session.posargs else f"{images.image_name()}:latest"
+    with containers.running(image) as box:
+        session.log(f"{image} is healthy at {box.url} as container {box.name}")
+        session.run("pytest", "-p", "no:cacheprovider", "tests/smoke/test_http.py",
+                    env={"SMOKE_URL": box.url})
+        uid = containers.user_id(box)
+        verdict = containers.health_status(box)
+        code, seconds = containers.sigterm(box)
+        problems = [
+            *(["the server runs as root"] if uid == 0 else []),
+            *([f"HEALTHCHECK says {verdict}"] if verdict != "healthy" else []),
+            *([f"SIGTERM exit code {code}"] if code != 0 else []),
+            *([f"SIGTERM took {seconds:.1f} s"] if seconds > containers.STOP_BUDGET_S else []),
+        ]
+        if problems:
+            session.error("; ".join(problems) + "\n" + containers.logs(box)[-2000:])
+        session.log(f"uid {uid}, HEALTHCHECK {verdict}, SIGTERM exit 0 in {seconds:.2f} s")

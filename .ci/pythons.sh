@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by .ci/run: make every supported Python visible to nox and uv.
 # pyenv shims answer only for the selected versions, so select the newest 3.11, 3.12 and 3.13
 # that pyenv has (3.11 first: it is the default `python3`). Without pyenv, PATH is used as is.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by .ci/run: run the shell commands the README shows, exactly as a reader would paste them.
 readme_command() {
   # Print the Nth ```sh block of README.md (1-based).

@@ -10,13 +10,24 @@ class MissingSettings(RuntimeError):
     """One or more required variables are unset; the message names each of them."""
 
 
+def missing(names: Iterable[str], env: Mapping[str, str] | None = None) -> list[str]:
+    """List the named variables that are unset or blank, in the order given."""
+    env = os.environ if env is None else env
+    return [name for name in names if not env.get(name, "").strip()]
+
+
+def describe(names: Iterable[str]) -> str:
+    """Say which variables are missing, in one line."""
+    return f"missing required environment variable(s): {', '.join(names)}"
+
+
 def require(names: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the named variables, or raise naming every one that is unset or empty."""
+    """Return the named variables, or raise naming every one that is unset or blank."""
     env = os.environ if env is None else env
     names = list(names)
-    missing = [name for name in names if not env.get(name, "").strip()]
-    if missing:
-        raise MissingSettings(f"missing required environment variable(s): {', '.join(missing)}")
+    absent = missing(names, env)
+    if absent:
+        raise MissingSettings(describe(absent))
     return {name: env[name] for name in names}
 
 

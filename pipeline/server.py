@@ -28,7 +28,10 @@ def free_port() -> int:
 
 
 def wait_healthy(
-    base_url: str, timeout: float = 20.0, process: subprocess.Popen | None = None
+    base_url: str,
+    timeout: float = 20.0,
+    process: subprocess.Popen | None = None,
+    interval: float = 0.05,
 ) -> float:
     """Poll /healthz until it answers 200; return the seconds it took."""
     host, _, port = base_url.removeprefix("http://").partition(":")
@@ -45,7 +48,7 @@ def wait_healthy(
             pass
         finally:
             conn.close()
-        time.sleep(0.05)
+        time.sleep(interval)
     raise TimeoutError(f"{base_url}/healthz did not answer 200 within {timeout:.0f} s")
 
 

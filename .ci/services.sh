@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# Sourced by .ci/run: install and start what the container, registry and workflow stages need,
+# and stop on exit only what this script started.
+
+CI_STARTED_PIDS=()
+CI_TMP=$(mktemp -d)
+
+ci_cleanup() {
+  local pid
+  for pid in "${CI_STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$CI_TMP"
+}
+trap ci_cleanup EXIT
+
+ensure_packages() {
+  # docker.io: the engine and a BuildKit-capable client; docker-registry: a real OCI registry;
+  # mmdebstrap: the air-gapped base image.
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+choose_docker_client() {
+  # The first docker on PATH may be a client without buildx; Debian's has BuildKit built in.
+  if ! docker buildx version >/dev/null 2>&1 && [ -x /usr/bin/docker ]; then
+    export DOCKER=/usr/bin/docker
+  fi
+  export DOCKER="${DOCKER:-docker}"
+}
+
+ensure_docker_engine() {
+  if "$DOCKER" info >/dev/null 2>&1; then
+    return
+  fi
+  dockerd >"$CI_TMP/dockerd.log" 2>&1 &
+  CI_STARTED_PIDS+=($!)
+  local _
+  for _ in $(seq 60); do
+    "$DOCKER" info >/dev/null 2>&1 && return
+    sleep 1
+  done
+  echo "dockerd did not start:" >&2
+  tail -20 "$CI_TMP/dockerd.log" >&2
+  return 1
+}
+
+start_registry() {
+  # A throwaway registry on loopback; its storage goes away with CI_TMP.
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$CI_TMP/registry"
+  cat >"$CI_TMP/registry.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $CI_TMP/registry}}
+http: {addr: 127.0.0.1:$port}
+YAML
+  docker-registry serve "$CI_TMP/registry.yml" >"$CI_TMP/registry.log" 2>&1 &
+  CI_STARTED_PIDS+=($!)
+  local _
+  for _ in $(seq 50); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; then
+      export REGISTRY="127.0.0.1:$port"
+      return
+    fi
+    sleep 0.2
+  done
+  echo "docker-registry did not start:" >&2
+  cat "$CI_TMP/registry.log" >&2
+  return 1
+}

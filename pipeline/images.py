@@ -1,0 +1,142 @@
+"""Container stage helpers: wheels for an offline build, tags, labels, login and digests."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess  # nosec B404 - docker is called with fixed argv lists, never a shell
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline import project
+from pipeline.environment import require
+
+BUILD_DIR = project.ROOT / "build"
+WHEELS_DIR = BUILD_DIR / "wheels"
+SBOM_FILE = BUILD_DIR / "sbom.cdx.json"
+IMAGE_REF_FILE = BUILD_DIR / "image-ref.txt"
+LOCAL_BASE_IMAGE = "local/python:3.11-bookworm"
+IMAGE_PYTHON = "3.11"  # the Python of both supported bases: official slim and Debian bookworm
+
+
+def docker() -> str:
+    """Name the docker client; DOCKER overrides it (for example a BuildKit-capable one)."""
+    return os.environ.get("DOCKER", "docker")
+
+
+def image_name() -> str:
+    """Return $IMAGE_NAME, defaulting to the name in pyproject.toml."""
+    return os.environ.get("IMAGE_NAME") or project.setting("image-name")
+
+
+def wheel_download_command(python: str = sys.executable) -> list[str]:
+    """Fetch the locked runtime wheels for the image's Python and CPU, checking every hash."""
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine(), platform.machine())
+    platforms = [f"--platform=manylinux_2_{minor}_{arch}" for minor in (17, 28)]
+    return [
+        python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+        "--require-hashes", "--only-binary=:all:", f"--python-version={IMAGE_PYTHON}",
+        "--implementation=cp", *platforms, f"--dest={WHEELS_DIR}",
+        "-r", str(project.RUNTIME_LOCK),
+    ]
+
+
+def git_revision(short: bool = False) -> str:
+    """Return the commit being built, or "unknown" outside a git checkout."""
+    argv = ["git", "rev-parse", *(["--short=12"] if short else []), "HEAD"]
+    result = subprocess.run(  # nosec B603 B607
+        argv, cwd=project.ROOT, capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def source_url() -> str:
+    """Find where the source lives: GitHub Actions' variables, else the git remote."""
+    if os.environ.get("GITHUB_REPOSITORY"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        return f"{server}/{os.environ['GITHUB_REPOSITORY']}"
+    result = subprocess.run(  # nosec B603 B607
+        ["git", "remote", "get-url", "origin"], cwd=project.ROOT, capture_output=True,
+        text=True, check=False,
+    )
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def tags(name: str | None = None) -> list[str]:
+    """Tag with the short commit, the project version and latest."""
+    name = name or image_name()
+    return [f"{name}:{tag}" for tag in (git_revision(short=True), project.version(), "latest")]
+
+
+def build_command() -> list[str]:
+    """Compose `docker build` with OCI label values and an optional $BASE_IMAGE."""
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = os.environ.get("IMAGE_SOURCE") or source_url()
+    build_args = {
+        "VERSION": project.version(),
+        "REVISION": git_revision(),
+        "CREATED": created,
+        "SOURCE": source,
+    }
+    if os.environ.get("BASE_IMAGE"):
+        build_args["BASE_IMAGE"] = os.environ["BASE_IMAGE"]
+    argv = [docker(), "build"]
+    for key, value in build_args.items():
+        argv += ["--build-arg", f"{key}={value}"]
+    for tag in tags():
+        argv += ["--tag", tag]
+    return [*argv, str(project.ROOT)]
+
+
+@contextmanager
+def registry_credentials(registry: str) -> Iterator[dict[str, str]]:
+    """Log in when REGISTRY_USERNAME/REGISTRY_PASSWORD are set; yield the env docker needs.
+
+    The password goes to `docker login` on stdin, never in argv, and the credentials live in a
+    throwaway DOCKER_CONFIG that is deleted afterwards, so nothing is left in ~/.docker.
+    """
+    if not os.environ.get("REGISTRY_USERNAME") and not os.environ.get("REGISTRY_PASSWORD"):
+        yield {}
+        return
+    credentials = require(["REGISTRY_USERNAME", "REGISTRY_PASSWORD"])
+    with tempfile.TemporaryDirectory(prefix="docker-config-") as config:
+        env = {"DOCKER_CONFIG": config}
+        result = subprocess.run(  # nosec B603 - the password travels on stdin
+            [docker(), "login", registry, "--username", credentials["REGISTRY_USERNAME"],
+             "--password-stdin"],
+            input=credentials["REGISTRY_PASSWORD"], capture_output=True, text=True,
+            check=False, env={**os.environ, **env},
+        )
+        if result.returncode != 0:
+            raise RegistryLoginFailed(f"docker login to {registry} failed: "
+                                      f"{result.stderr.strip().splitlines()[-1:]}")
+        yield env
+
+
+class RegistryLoginFailed(RuntimeError):
+    """The registry refused the credentials."""
+
+
+def pushed_digest(remote: str) -> str:
+    """Return the registry digest (`sha256:...`) the push recorded for a remote name."""
+    inspected = subprocess.run(  # nosec B603
+        [docker(), "image", "inspect", "--format", "{{json .RepoDigests}}", f"{remote}:latest"],
+        capture_output=True, text=True, check=True,
+    )
+    for reference in json.loads(inspected.stdout):
+        repository, _, digest = reference.partition("@")
+        if repository == remote and digest.startswith("sha256:"):
+            return digest
+    raise RuntimeError(f"no registry digest recorded for {remote}")
+
+
+def write_image_ref(reference: str) -> Path:
+    """Record `$REGISTRY/$IMAGE_NAME@sha256:...` for the deploy stage."""
+    IMAGE_REF_FILE.parent.mkdir(parents=True, exist_ok=True)
+    IMAGE_REF_FILE.write_text(reference + "\n", encoding="utf-8")
+    return IMAGE_REF_FILE
