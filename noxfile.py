@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import nox
+from nox.command import CommandFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline import base_image as debootstrap  # noqa: E402
-from pipeline import containers, environment, images, project  # noqa: E402
+from pipeline import cloudfoundry, containers, environment, images, project  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
@@ -52,6 +53,11 @@ def _mccabe(session: nox.Session) -> None:
 
 def _hadolint(session: nox.Session) -> None:
     session.run("hadolint", "--failure-threshold", "warning", "Dockerfile")
+
+
+def _manifest(session: nox.Session) -> None:
+    session.run("check-jsonschema", "--schemafile", "schemas/cf-manifest.schema.json",
+                "manifest.yml")
 
 
 def _shellcheck(session: nox.Session) -> None:
@@ -104,6 +110,13 @@ def hadolint(session: nox.Session) -> None:
 
 
 @nox.session
+def manifest(session: nox.Session) -> None:
+    """Validate manifest.yml against the Cloud Foundry manifest schema in schemas/."""
+    _install(session, "lint")
+    _manifest(session)
+
+
+@nox.session
 def shellcheck(session: nox.Session) -> None:
     """Lint the CI shell scripts."""
     _install(session, "lint")
@@ -114,7 +127,7 @@ def shellcheck(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Run every static check in one environment."""
     _install(session, "runtime", "lint")
-    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck):
+    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck, _manifest):
         check(session)
 
 
@@ -296,3 +309,58 @@ def docker_smoke(session: nox.Session) -> None:
         if problems:
             session.error("; ".join(problems) + "\n" + containers.logs(box)[-2000:])
         session.log(f"uid {uid}, HEALTHCHECK {verdict}, SIGTERM exit 0 in {seconds:.2f} s")
+
+
+def _canary(session: nox.Session, url: str) -> None:
+    session.run("pytest", "-p", "no:cacheprovider", "tests/canary", env={"CANARY_URL": url})
+
+
+def _cf_runner(session: nox.Session) -> cloudfoundry.Runner:
+    """Run cf through nox, so every call is logged; secrets stay in the environment."""
+
+    def run(argv: list[str], capture: bool) -> str:
+        try:
+            return str(session.run(*argv, external=True, silent=capture) or "")
+        except CommandFailed as failure:
+            raise cloudfoundry.CfFailed(f"{' '.join(argv[:2])} failed") from failure
+
+    return run
+
+
+@nox.session
+def deploy(session: nox.Session) -> None:
+    """Push to Cloud Foundry (rolling), run the canary, and roll back if it fails."""
+    _install(session, "runtime", "test")
+    try:
+        settings = cloudfoundry.load_settings()
+    except cloudfoundry.DeployError as error:
+        session.error(str(error))
+    if "--dry-run" in session.posargs:
+        for line in cloudfoundry.dry_run_lines(settings):
+            print(line)
+        return
+    deployment = cloudfoundry.Deployment(settings, _cf_runner(session))
+    try:
+        previous = deployment.push()
+        url = os.environ.get("CANARY_URL") or deployment.route_url()
+    except cloudfoundry.DeployError as error:
+        session.error(str(error))
+    try:
+        _canary(session, url)
+    except CommandFailed:
+        outcome = deployment.rollback(previous)
+        session.error(f"canary failed against {url}; {outcome}")
+    session.log(f"deployed {settings.app} ({settings.mode}) and the canary passed at {url}")
+
+
+@nox.session
+def canary(session: nox.Session) -> None:
+    """Check a live deployment at $CANARY_URL without changing anything there."""
+    url = os.environ.get("CANARY_URL", "").strip()
+    if not url:
+        message = "CANARY_URL is not set: point it at a live deployment to run the canary"
+        if environment.truthy("CI"):
+            session.error(message)
+        session.skip(message)
+    _install(session, "runtime", "test")
+    _canary(session, url)

@@ -24,7 +24,7 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:  # pylint: disable=too-many-instance-attributes  # one attribute per variable
+class Settings:
     """Validated settings for one process, built by `load_settings`."""
 
     mode: str = "Production"
@@ -35,7 +35,6 @@ class Settings:  # pylint: disable=too-many-instance-attributes  # one attribute
     web_backlog: int = 1024
     graceful_timeout: int = 8
     trusted_hosts: tuple[str, ...] = ()
-    proxy_fix_hops: int = 0
     max_body_bytes: int = 16384
     max_url_bytes: int = 2048
     max_header_bytes: int = 8192
@@ -52,8 +51,8 @@ class Settings:  # pylint: disable=too-many-instance-attributes  # one attribute
             "MODE_CONFIG": self.mode,
             "TESTING": self.mode == "Testing",
             "DEBUG": False,
-            "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
-            "PROXY_FIX_HOPS": self.proxy_fix_hops,
+            # Not Flask's TRUSTED_HOSTS: app/security.py checks it so /healthz can be exempt.
+            "ALLOWED_HOSTS": list(self.trusted_hosts),
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "MAX_URL_BYTES": self.max_url_bytes,
             "MAX_HEADER_BYTES": self.max_header_bytes,
@@ -123,7 +122,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
         graceful_timeout=_integer(env, "GRACEFUL_TIMEOUT", 8, 1, 60),
         trusted_hosts=_trusted_hosts(env, production),
-        proxy_fix_hops=_integer(env, "PROXY_FIX_HOPS", 0, 0, 5),
         max_body_bytes=_integer(env, "MAX_BODY_BYTES", 16384, 0, 65_536),
         max_url_bytes=_integer(env, "MAX_URL_BYTES", 2048, 256, 65_536),
         max_header_bytes=_integer(env, "MAX_HEADER_BYTES", 8192, 1024, 65_536),

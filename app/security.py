@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
+from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge, RequestURITooLarge
+from werkzeug.sansio.utils import host_is_trusted
 
 from app.validation import valid_request_id
 
@@ -23,6 +24,22 @@ HARDENING_HEADERS = {
     "Permissions-Policy": "interest-cohort=()",
 }
 HSTS = "max-age=63072000; includeSubDomains"
+
+
+HEALTH_PATH = "/healthz"
+
+
+def _check_host() -> None:
+    """Refuse Host headers outside TRUSTED_HOSTS, except on the health check.
+
+    Cloud Foundry's and Docker's health probes address the container by IP, so /healthz answers
+    whatever the Host; it returns a constant, so nothing there can be steered by one.
+    """
+    allowed = current_app.config["ALLOWED_HOSTS"]
+    if not allowed or request.path == HEALTH_PATH:
+        return
+    if not host_is_trusted(request.host.lower(), allowed):
+        raise BadRequest("the Host header names a host this service does not serve")
 
 
 def _enforce_limits() -> None:
@@ -59,4 +76,5 @@ def init_app(app: Flask) -> None:
     """Register the hooks; the request id comes first so even refusals carry one."""
     app.before_request(_assign_request_id)
     app.before_request(_enforce_limits)
+    app.before_request(_check_host)
     app.after_request(_harden)

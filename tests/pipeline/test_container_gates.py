@@ -10,7 +10,7 @@ from pipeline import images
 from tests.pipeline.conftest import Tree, failed, passed
 from tests.pipeline.registry import registry
 
-PASSWORD = "pl4nted-Registry-pw"  # nosec B105 - a throwaway password for a throwaway registry
+PASSWORD = "pl4nted-Registry-pw"  # nosec B105  # pragma: allowlist secret
 
 
 def test_unpinned_apt_install_fails_hadolint(tree: Tree) -> None:

@@ -11,8 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+from app.healthcheck import probe
 from pipeline.project import ROOT
-from pipeline.server import start_server
+from pipeline.server import free_port, start_server
 from tests.httpclient import call
 
 
@@ -78,3 +79,8 @@ def test_env_example_serves_health_in_production(tmp_path: Path, monkeypatch) ->
         assert "strict-transport-security" in reply.headers
     finally:
         assert server.stop() == 0
+
+
+def test_container_healthcheck_probe(local_server) -> None:
+    assert probe(int(local_server.url.rsplit(":", 1)[1]))
+    assert not probe(free_port(), timeout=0.5)

@@ -56,7 +56,19 @@ def test_unexpected_failure_is_a_generic_json_500(make_app, capsys) -> None:
     assert '"status": 500' in logged
 
 
-def test_untrusted_host_is_a_json_400(make_app) -> None:
+@pytest.mark.parametrize("host", ["evil.example", "echo.example.evil", "echo.example@evil", ""])
+def test_untrusted_host_is_a_json_400(make_app, host: str) -> None:
     client = make_app(TRUSTED_HOSTS="echo.example").test_client()
-    _assert_json_error(client.get("/healthz", headers={"Host": "evil.example"}), 400)
-    assert client.get("/healthz", headers={"Host": "echo.example"}).status_code == 200
+    body = _assert_json_error(client.get("/", headers={"Host": host}), 400)
+    assert "Host" in body["message"]
+
+
+@pytest.mark.parametrize("host", ["echo.example", "ECHO.example", "echo.example:8443"])
+def test_trusted_host_is_served(make_app, host: str) -> None:
+    client = make_app(TRUSTED_HOSTS="echo.example").test_client()
+    assert client.post("/echo", headers={"Host": host}).status_code == 200
+
+
+def test_health_answers_probes_that_address_the_container_by_ip(make_app) -> None:
+    client = make_app(TRUSTED_HOSTS="echo.example").test_client()
+    assert client.get("/healthz", headers={"Host": "10.255.1.7:8080"}).status_code == 200

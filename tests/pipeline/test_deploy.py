@@ -1,0 +1,163 @@
+"""nox -s deploy against a recording fake cf: order, secrets, dry run, docker mode, rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.project import ROOT
+from pipeline.server import free_port, serve
+from tests.pipeline.conftest import Tree, failed, passed
+
+FAKES = ROOT / "tests" / "fakes"
+CF_PASSWORD = "cf-Pl4nted-pw"  # pragma: allowlist secret
+DOCKER_PASSWORD = "registry-Pl4nted-pw"  # pragma: allowlist secret
+DIGEST_REF = "127.0.0.1:5000/echo@sha256:" + "ab" * 32
+BASE = {
+    "CF_API": "https://api.cf.example.test", "CF_USERNAME": "deployer",
+    "CF_PASSWORD": CF_PASSWORD, "CF_ORG": "acme", "CF_SPACE": "production",
+    "CF_VARS_FILE": str(ROOT / "deploy" / "vars.example.yml"),
+}
+FAKE_GUID = "6f1c1e6e-0000-4000-8000-000000000001"  # what tests/fakes/cf reports
+ALL_VARIABLES = [*BASE, "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF", "DEPLOY_MODE"]
+
+
+@pytest.fixture
+def cf_log(tmp_path: Path) -> Path:
+    return tmp_path / "cf-calls.jsonl"
+
+
+def _deploy(tree: Tree, cf_log: Path, *args: str, **env: str):
+    clean = {name: "" for name in ALL_VARIABLES}
+    path = f"{FAKES}{os.pathsep}{os.environ['PATH']}"
+    return tree.nox("-s", "deploy", *args,
+                    env={**clean, "PATH": path, "FAKE_CF_LOG": str(cf_log), **env})
+
+
+def _calls(cf_log: Path) -> list[dict]:
+    if not cf_log.exists():
+        return []
+    return [json.loads(line) for line in cf_log.read_text().splitlines()]
+
+
+def _assert_no_secret_leaked(calls: list[dict], output: str) -> None:
+    for secret in (CF_PASSWORD, DOCKER_PASSWORD):
+        assert secret not in output
+        for call in calls:
+            assert secret not in " ".join(call["argv"])
+
+
+def test_missing_settings_stop_everything_and_are_named_together(tree: Tree, cf_log) -> None:
+    output = failed(_deploy(tree, cf_log, CF_API="https://api.example.test"))
+    assert ("missing required environment variable(s): CF_USERNAME, CF_PASSWORD, CF_ORG, "
+            "CF_SPACE, CF_VARS_FILE") in output
+    assert "Traceback" not in output
+    assert _calls(cf_log) == []
+
+
+def test_docker_mode_also_needs_the_registry_password(tree: Tree, cf_log) -> None:
+    output = failed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker", IMAGE_REF=DIGEST_REF))
+    assert "missing required environment variable(s): CF_DOCKER_PASSWORD" in output
+    assert _calls(cf_log) == []
+
+
+def test_dry_run_prints_the_commands_masked_and_calls_nothing(tree: Tree, cf_log) -> None:
+    output = passed(_deploy(tree, cf_log, "--", "--dry-run", **BASE))
+    assert "cf api https://api.cf.example.test" in output
+    assert "cf target -o acme -s production" in output
+    assert "--strategy rolling" in output
+    assert "CF_PASSWORD=****" in output
+    _assert_no_secret_leaked([], output)
+    assert _calls(cf_log) == []
+
+
+def test_buildpack_deploy_calls_cf_in_order_then_passes_the_canary(
+    tree: Tree, cf_log, tmp_path
+) -> None:
+    with serve(tmp_path / "live.log") as live:
+        output = passed(_deploy(tree, cf_log, **BASE, CANARY_URL=live.url))
+    calls = _calls(cf_log)
+    assert [call["argv"][:2] for call in calls] == [
+        ["api", "https://api.cf.example.test"], ["auth"], ["target", "-o"],
+        ["app", "echo"], ["curl", f"/v3/apps/{FAKE_GUID}/revisions/deployed"], ["push", "-f"],
+    ]
+    assert calls[1]["argv"] == ["auth"]
+    assert calls[1]["env"]["CF_USERNAME"] == "deployer"
+    assert calls[1]["env"]["CF_PASSWORD"] == CF_PASSWORD
+    assert calls[-1]["argv"][2:] == [
+        str(tree.path / "manifest.yml"), "--vars-file", BASE["CF_VARS_FILE"],
+        "--strategy", "rolling"]
+    assert "canary passed" in output
+    _assert_no_secret_leaked(calls, output)
+
+
+def test_docker_mode_refuses_a_mutable_tag(tree: Tree, cf_log) -> None:
+    output = failed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker",
+                            CF_DOCKER_PASSWORD=DOCKER_PASSWORD, IMAGE_REF="registry/echo:latest"))
+    assert "IMAGE_REF must pin a digest" in output
+    assert _calls(cf_log) == []
+
+
+def test_docker_mode_pushes_the_image_by_digest(tree: Tree, cf_log, tmp_path) -> None:
+    with serve(tmp_path / "live.log") as live:
+        output = passed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker",
+                                CF_DOCKER_USERNAME="robot", CF_DOCKER_PASSWORD=DOCKER_PASSWORD,
+                                IMAGE_REF=DIGEST_REF, CANARY_URL=live.url))
+    push = _calls(cf_log)[-1]
+    assert push["argv"][:3] == ["push", "-f", str(tree.path / "build" / "manifest.docker.yml")]
+    assert f"image: {DIGEST_REF}" in push["manifest"]
+    assert "username: robot" in push["manifest"]
+    assert "buildpacks" not in push["manifest"]
+    assert push["env"]["CF_DOCKER_PASSWORD"] == DOCKER_PASSWORD
+    _assert_no_secret_leaked(_calls(cf_log), output)
+
+
+def test_docker_mode_reads_the_reference_docker_push_wrote(tree: Tree, cf_log) -> None:
+    tree.plant("build/image-ref.txt", DIGEST_REF + "\n", append=False)
+    output = passed(_deploy(tree, cf_log, "--", "--dry-run", **BASE, DEPLOY_MODE="docker",
+                            CF_DOCKER_PASSWORD=DOCKER_PASSWORD))
+    assert f"docker.image={DIGEST_REF}" in output
+
+
+def test_failing_canary_rolls_back_to_the_previous_revision(tree: Tree, cf_log) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL=dead, FAKE_CF_REVISION="41"))
+    assert [c["argv"] for c in _calls(cf_log)][-1] == ["rollback", "echo", "--version", "41", "-f"]
+    assert f"canary failed against {dead}; rolled back echo to revision 41" in output
+
+
+def test_first_deploy_has_nothing_to_roll_back(tree: Tree, cf_log) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL=dead, FAKE_CF_FIRST_DEPLOY="1"))
+    assert "no earlier revision to roll back to" in output
+    assert not [c for c in _calls(cf_log) if c["argv"][0] == "rollback"]
+
+
+def test_canary_targets_the_route_cf_reports(tree: Tree, cf_log) -> None:
+    route = f"127.0.0.1:{free_port()}"
+    output = failed(_deploy(tree, cf_log, **BASE, FAKE_CF_ROUTE=route))
+    assert f"canary failed against https://{route}" in output
+    assert _calls(cf_log)[-1]["argv"][0] == "rollback"
+
+
+def test_failed_push_stops_before_the_canary(tree: Tree, cf_log) -> None:
+    output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
+                            FAKE_CF_FAIL="push"))
+    assert "cf push failed" in output
+    assert [c["argv"][0] for c in _calls(cf_log)][-1] == "push"
+
+
+def test_canary_without_url_skips_locally_and_fails_in_ci(tree: Tree) -> None:
+    local = passed(tree.nox("-s", "canary", env={"CANARY_URL": "", "CI": ""}))
+    assert "CANARY_URL is not set" in local
+    in_ci = failed(tree.nox("-s", "canary", env={"CANARY_URL": "", "CI": "true"}))
+    assert "CANARY_URL is not set" in in_ci
+
+
+def test_misspelled_manifest_key_fails_lint(tree: Tree) -> None:
+    manifest = tree.path / "manifest.yml"
+    manifest.write_text(manifest.read_text().replace("disk_quota:", "disk_qouta:"))
+    assert "'disk_qouta' was unexpected" in failed(tree.nox("-s", "manifest"))
