@@ -3,10 +3,14 @@
 # and stop on exit only what this script started.
 
 CI_STARTED_PIDS=()
+CI_CONTAINERS=()
 CI_TMP=$(mktemp -d)
 
 ci_cleanup() {
-  local pid
+  local pid name
+  for name in "${CI_CONTAINERS[@]}"; do
+    "${DOCKER:-docker}" rm --force "$name" >/dev/null 2>&1 || true
+  done
   for pid in "${CI_STARTED_PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -55,7 +59,7 @@ ensure_docker_engine() {
 start_registry() {
   # A throwaway registry on loopback; its storage goes away with CI_TMP.
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   mkdir -p "$CI_TMP/registry"
   cat >"$CI_TMP/registry.yml" <<YAML
 version: 0.1
@@ -75,5 +79,30 @@ YAML
   done
   echo "docker-registry did not start:" >&2
   cat "$CI_TMP/registry.log" >&2
+  return 1
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+run_container() {
+  # run_container IMAGE: start it hardened on loopback, wait for /healthz, print its URL.
+  local image=$1 port name _
+  port=$(free_port)
+  name="ci-echo-$port"
+  "$DOCKER" run --detach --name "$name" --read-only --cap-drop ALL \
+    --security-opt no-new-privileges --network host \
+    --env HOST=127.0.0.1 --env "PORT=$port" --env TRUSTED_HOSTS=127.0.0.1 "$image" >/dev/null
+  CI_CONTAINERS+=("$name")
+  for _ in $(seq 100); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz')" 2>/dev/null; then
+      echo "http://127.0.0.1:$port"
+      return
+    fi
+    sleep 0.1
+  done
+  echo "container $name did not become healthy" >&2
+  "$DOCKER" logs "$name" >&2
   return 1
 }
