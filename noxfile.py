@@ -12,6 +12,7 @@ from nox.command import CommandFailed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline import base_image as debootstrap  # noqa: E402
+from pipeline import act as actions  # noqa: E402
 from pipeline import cloudfoundry, containers, environment, images, project  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -58,6 +59,18 @@ def _hadolint(session: nox.Session) -> None:
 def _manifest(session: nox.Session) -> None:
     session.run("check-jsonschema", "--schemafile", "schemas/cf-manifest.schema.json",
                 "manifest.yml")
+
+
+def _workflows(session: nox.Session) -> None:
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-actions",
+                ".github/actions/setup-nox/action.yml")
+    session.run("check-jsonschema", "--builtin-schema", "vendor.dependabot",
+                ".github/dependabot.yml")
+    session.run("python", "-m", "pipeline.workflow_policy", *workflows,
+                ".github/actions/setup-nox/action.yml")
 
 
 def _shellcheck(session: nox.Session) -> None:
@@ -117,6 +130,13 @@ def manifest(session: nox.Session) -> None:
 
 
 @nox.session
+def workflows(session: nox.Session) -> None:
+    """Check the GitHub Actions workflows with actionlint and the published schemas."""
+    _install(session, "lint")
+    _workflows(session)
+
+
+@nox.session
 def shellcheck(session: nox.Session) -> None:
     """Lint the CI shell scripts."""
     _install(session, "lint")
@@ -127,7 +147,8 @@ def shellcheck(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Run every static check in one environment."""
     _install(session, "runtime", "lint")
-    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck, _manifest):
+    for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck, _manifest,
+                  _workflows):
         check(session)
 
 
@@ -309,6 +330,15 @@ def docker_smoke(session: nox.Session) -> None:
         if problems:
             session.error("; ".join(problems) + "\n" + containers.logs(box)[-2000:])
         session.log(f"uid {uid}, HEALTHCHECK {verdict}, SIGTERM exit 0 in {seconds:.2f} s")
+
+
+@nox.session
+def act(session: nox.Session) -> None:
+    """Run ci.yml's jobs on this machine with act (default: lint and tests)."""
+    _install(session, "act")
+    stand_ins = actions.stand_ins(Path(session.create_tmp()) / "actions")
+    for job in session.posargs or ["lint", "tests"]:
+        session.run(*actions.command(job, stand_ins))
 
 
 def _canary(session: nox.Session, url: str) -> None:

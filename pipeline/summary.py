@@ -1,0 +1,63 @@
+"""Markdown for GitHub's job summary: each gate's result and the figure it is judged by.
+
+Usage: python3 -m pipeline.summary GATE OUTCOME LOG  (stdlib only: it runs before any venv).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess  # nosec B404 - reads the image size with a fixed docker argv
+import sys
+from pathlib import Path
+
+from pipeline.images import IMAGE_REF_FILE, docker
+
+_FIGURES = {
+    "lint": (r"rated at (\d+\.\d+/10)", "pylint score"),
+    "tests": (r"^TOTAL\s.*?(\d+(?:\.\d+)?%)\s*$", "coverage"),
+    "bandit": (r"No issues identified|Total issues \(by severity\)", "bandit"),
+    "deploy": (r"canary passed at (\S+)", "deployed URL"),
+    "canary": (r"(\d+ passed)", "canary checks"),
+}
+
+
+def figure(gate: str, log: str) -> str | None:
+    """Pull the gate's headline figure out of its log; None when the log has none."""
+    if gate == "docker":
+        return _image_figure()
+    pattern, _ = _FIGURES.get(gate, ("", ""))
+    found = re.findall(pattern, log, flags=re.MULTILINE) if pattern else []
+    return found[-1] if found else None
+
+
+def _image_figure() -> str | None:
+    if not IMAGE_REF_FILE.is_file():
+        return None
+    reference = IMAGE_REF_FILE.read_text(encoding="utf-8").strip()
+    size = subprocess.run(  # nosec B603
+        [docker(), "image", "inspect", "--format", "{{.Size}}", reference],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    megabytes = f", {int(size) / 1e6:.1f} MB" if size.isdigit() else ""
+    return f"`{reference}`{megabytes}"
+
+
+def render(gate: str, outcome: str, log: str) -> str:
+    """One small table: the gate, whether it passed, and its figure."""
+    label = _FIGURES.get(gate, ("", "image digest and size"))[1]
+    mark = {"success": "passed", "failure": "FAILED", "skipped": "skipped"}.get(outcome, outcome)
+    value = figure(gate, log) or "n/a"
+    return f"### {gate}\n\n| result | {label} |\n| --- | --- |\n| {mark} | {value} |\n"
+
+
+def main(argv: list[str]) -> int:
+    """Print the summary for GATE with OUTCOME, reading the gate's LOG file."""
+    gate, outcome, log_path = argv
+    path = Path(log_path)
+    log = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    print(render(gate, outcome, log))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
