@@ -394,3 +394,10 @@ def canary(session: nox.Session) -> None:
         session.skip(message)
     _install(session, "runtime", "test")
     _canary(session, url)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz every operation from the served OpenAPI document (`-- --url URL` for a live one)."""
+    _install(session, "runtime", "fuzz")
+    session.run("python", "-m", "pipeline.fuzz", *session.posargs)

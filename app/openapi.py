@@ -55,24 +55,30 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _ref("responses", f"E{code}") for code in sorted({*_ALWAYS, *codes})}
 
 
-def _link_schema() -> dict[str, Any]:
+def _link_schema(templated: bool = False) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        # A templated href is an RFC 6570 template such as /echo/{item}, not a URI yet.
+        "href": {"type": "string", "format": "uri-template" if templated else "uri-reference"},
+        "method": {"type": "string", "enum": ["GET", "POST"]},
+    }
+    if templated:
+        properties["templated"] = {"const": True}
     return {
         "type": "object",
-        "required": ["href", "method"],
-        "properties": {
-            "href": {"type": "string", "format": "uri-reference"},
-            "method": {"type": "string", "enum": ["GET", "POST"]},
-            "templated": {"type": "boolean"},
-        },
+        "required": list(properties),
+        "properties": properties,
         "additionalProperties": False,
     }
 
 
-def _links(*names: str) -> dict[str, Any]:
+def _links(*names: str, templated: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "type": "object",
-        "required": list(names),
-        "properties": {name: _ref("schemas", "Link") for name in names},
+        "required": [*names, *templated],
+        "properties": {
+            **{name: _ref("schemas", "Link") for name in names},
+            **{name: _ref("schemas", "TemplatedLink") for name in templated},
+        },
         "additionalProperties": False,
     }
 
@@ -116,10 +122,11 @@ def _schemas() -> dict[str, Any]:
     }
     return {
         "Link": _link_schema(),
+        "TemplatedLink": _link_schema(templated=True),
         "Payload": payload,
         "Index": _envelope(
             "echo service index",
-            _links=_links("self", "echo", "echo_item", "health", "openapi"),
+            _links=_links("self", "echo", "health", "openapi", templated=("echo_item",)),
         ),
         "Echo": _envelope("echo", echo=echoed, _links=_links("index")),
         "Health": {

@@ -14,7 +14,7 @@ from pathlib import Path
 from app.healthcheck import probe
 from pipeline.project import ROOT
 from pipeline.server import free_port, start_server
-from tests.httpclient import call
+from pipeline.httpclient import call
 
 
 def test_one_json_line_per_request_with_request_id(local_server) -> None:

@@ -1,4 +1,4 @@
-"""A small HTTP client for the smoke and canary suites: stdlib only, raw bytes when needed."""
+"""A small HTTP client for smoke, canary, fuzz and load: stdlib only, raw bytes when needed."""
 
 from __future__ import annotations
 

@@ -1,0 +1,31 @@
+"""The dynamic gates bite: fuzzing finds a planted crash, the secrets gate a planted key."""
+
+from __future__ import annotations
+
+from tests.pipeline.conftest import Tree, failed
+
+# An AWS-shaped access key id, built so this file itself holds no literal one.
+FAKE_KEY_ID = "AKIA" + "Q3EGRZ7PLANTED01"
+
+
+def test_fuzzing_finds_a_crash_on_input_the_contract_allows(tree: Tree) -> None:
+    tree.plant("app/validation.py", '''
+
+_original_valid_item = valid_item
+
+
+def valid_item(item: str) -> str:  # noqa: F811
+    """Planted: crash on items longer than 8 characters, which the contract allows."""
+    if len(item) > 8:
+        raise RuntimeError("planted")
+    return _original_valid_item(item)
+''')
+    output = failed(tree.nox("-s", "fuzz", "--", "--examples", "50"))
+    assert "Server error" in output
+
+
+def test_planted_cloud_key_fails_secrets(tree: Tree) -> None:
+    tree.plant("app/config.py", f'\nAWS_ACCESS_KEY_ID = "{FAKE_KEY_ID}"\n')
+    output = failed(tree.nox("-s", "secrets"))
+    assert "AWS Access Key" in output
+    assert "app/config.py" in output
