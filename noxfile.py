@@ -321,7 +321,9 @@ def docker_smoke(session: nox.Session) -> None:
         uid = containers.user_id(box)
         verdict = containers.health_status(box)
         code, seconds = containers.sigterm(box)
+        components = containers.sbom_components(box)
         problems = [
+            *(["the image carries no SBOM listing flask"] if "flask" not in components else []),
             *(["the server runs as root"] if uid == 0 else []),
             *([f"HEALTHCHECK says {verdict}"] if verdict != "healthy" else []),
             *([f"SIGTERM exit code {code}"] if code != 0 else []),
@@ -329,7 +331,8 @@ def docker_smoke(session: nox.Session) -> None:
         ]
         if problems:
             session.error("; ".join(problems) + "\n" + containers.logs(box)[-2000:])
-        session.log(f"uid {uid}, HEALTHCHECK {verdict}, SIGTERM exit 0 in {seconds:.2f} s")
+        session.log(f"uid {uid}, HEALTHCHECK {verdict}, SBOM of {len(components)} components, "
+                    f"SIGTERM exit 0 in {seconds:.2f} s")
 
 
 @nox.session
@@ -401,3 +404,18 @@ def fuzz(session: nox.Session) -> None:
     """Fuzz every operation from the served OpenAPI document (`-- --url URL` for a live one)."""
     _install(session, "runtime", "fuzz")
     session.run("python", "-m", "pipeline.fuzz", *session.posargs)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """Fixed-count load (zero errors, flat memory) and a slow-header abuse test."""
+    _install(session, "runtime")
+    session.run("python", "-m", "pipeline.load", *session.posargs)
+
+
+@nox.session
+def audit(session: nox.Session) -> None:
+    """Audit the locked runtime against PyPI's advisories; anything unaudited fails (--strict)."""
+    _install(session, "audit")
+    session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip",
+                "--progress-spinner=off", "-r", str(project.RUNTIME_LOCK))

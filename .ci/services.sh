@@ -87,7 +87,8 @@ free_port() {
 }
 
 run_container() {
-  # run_container IMAGE: start it hardened on loopback, wait for /healthz, print its URL.
+  # run_container IMAGE: start it hardened on loopback, wait for /healthz, set CONTAINER_URL.
+  # Not for $(...): the container must be recorded in this shell for the cleanup to remove it.
   local image=$1 port name _
   port=$(free_port)
   name="ci-echo-$port"
@@ -97,7 +98,7 @@ run_container() {
   CI_CONTAINERS+=("$name")
   for _ in $(seq 100); do
     if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz')" 2>/dev/null; then
-      echo "http://127.0.0.1:$port"
+      export CONTAINER_URL="http://127.0.0.1:$port"
       return
     fi
     sleep 0.1

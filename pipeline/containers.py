@@ -77,6 +77,12 @@ def user_id(box: Container) -> int:
     return int(_docker("exec", box.name, "python3", "-c", "import os; print(os.getuid())"))
 
 
+def sbom_components(box: Container) -> set[str]:
+    """Name the packages the image's own SBOM (/srv/sbom.cdx.json) lists."""
+    sbom = json.loads(_docker("exec", box.name, "cat", "/srv/sbom.cdx.json"))
+    return {component["name"].lower() for component in sbom.get("components", [])}
+
+
 def health_status(box: Container, timeout: float = 20.0) -> str:
     """Wait for Docker's own HEALTHCHECK verdict and return it."""
     deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ _FIGURES = {
     "bandit": (r"No issues identified|Total issues \(by severity\)", "bandit"),
     "deploy": (r"canary passed at (\S+)", "deployed URL"),
     "canary": (r"(\d+ passed)", "canary checks"),
+    "audit": (r"(No known vulnerabilities found|Found \d+ known vulnerabilit[^\n]*)", "advisories"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.server import free_port
 from tests.pipeline.conftest import Tree, failed
 
 # An AWS-shaped access key id, built so this file itself holds no literal one.
@@ -29,3 +30,13 @@ def test_planted_cloud_key_fails_secrets(tree: Tree) -> None:
     output = failed(tree.nox("-s", "secrets"))
     assert "AWS Access Key" in output
     assert "app/config.py" in output
+
+
+def test_audit_never_passes_having_audited_nothing(tree: Tree) -> None:
+    tree.nox("-s", "audit")  # installs pip-audit; passes or fails with whatever network is here
+    unreachable = f"http://127.0.0.1:{free_port()}"  # now advisory data cannot be fetched
+    output = failed(tree.nox("--no-install", "-s", "audit", env={
+        "HTTPS_PROXY": unreachable, "HTTP_PROXY": unreachable, "https_proxy": unreachable,
+        "NO_PROXY": "", "no_proxy": ""}))
+    assert "No known vulnerabilities found" not in output
+    assert "Session audit failed" in output

@@ -1,0 +1,208 @@
+"""Load and abuse tests against `python -m app` on loopback; bounded in count and time.
+
+Usage: python -m pipeline.load [--requests N] [--concurrency C] [--slow-clients S]
+Prints a table, writes build/load.json, and exits 1 when a target is missed:
+zero errors, memory flat over the second half of the run, and ordinary requests answered
+within 1 s while slow-header clients hold connections open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.images import BUILD_DIR
+from pipeline.report import table
+from pipeline.server import serve
+
+BODY = b'{"client": "load", "n": 1}'
+HEADERS = {"Content-Type": "application/json"}
+FLAT_GROWTH_MB = 2.0  # what the second half of the run may add before it counts as a leak
+ABUSE_LATENCY_S = 1.0
+
+
+@dataclass
+class Hammered:
+    """What a fixed-count run saw."""
+
+    requests: int
+    errors: int
+    seconds: float
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the server's workers), in MB."""
+    total_kb = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue  # the process ended while we looked
+        if int(status.parent.name) == pid or fields.get("PPid", "").strip() == str(pid):
+            total_kb += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total_kb / 1024
+
+
+def hammer(url: str, total: int, concurrency: int) -> Hammered:
+    """Send `total` echo requests over `concurrency` keep-alive connections."""
+    parts = urlsplit(url)
+    errors = [0] * concurrency
+    share = total // concurrency
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        for _ in range(share):
+            try:
+                conn.request("POST", "/echo/load?lang=en", body=BODY, headers=HEADERS)
+                response = conn.getresponse()
+                response.read()
+                errors[index] += response.status != 200
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn.close()
+
+    started = time.perf_counter()
+    _run_all([lambda i=i: worker(i) for i in range(concurrency)])
+    return Hammered(share * concurrency, sum(errors), time.perf_counter() - started)
+
+
+def _run_all(jobs: list[Callable[[], None]]) -> None:
+    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _slow_client(host: str, port: int, deadline: float, cut_off: list[int]) -> None:
+    """Trickle one header line every half second and never finish the request."""
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=2) as sock:
+                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n".encode())
+                while time.monotonic() < deadline:
+                    time.sleep(0.5)
+                    sock.sendall(b"X-Slow: 1\r\n")
+        except OSError:
+            cut_off[0] += 1  # the server hung up on us: start again, as an attacker would
+            time.sleep(0.1)
+
+
+def abuse(url: str, slow_clients: int, seconds: float) -> dict[str, float]:
+    """Hold `slow_clients` slow-header connections while timing ordinary requests."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    deadline = time.monotonic() + seconds
+    cut_off = [0]
+    latencies: list[float] = []
+    errors = [0]
+
+    def prober() -> None:
+        time.sleep(1.0)  # let the slow clients take their connections first
+        while time.monotonic() < deadline - 0.5:
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(host, port, timeout=5)
+                conn.request("GET", "/healthz")
+                errors[0] += conn.getresponse().status != 200
+                conn.close()
+            except (OSError, http.client.HTTPException):
+                errors[0] += 1
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.1)
+
+    slow = [lambda: _slow_client(host, port, deadline, cut_off) for _ in range(slow_clients)]
+    _run_all([*slow, prober])
+    return {
+        "slow_clients": slow_clients,
+        "probes": len(latencies),
+        "probe_errors": errors[0],
+        "probe_max_s": max(latencies, default=float("inf")),
+        "slow_connections_cut_off": cut_off[0],
+    }
+
+
+def run(requests: int, concurrency: int, slow_clients: int, abuse_seconds: float) -> dict:
+    """Start a server, load it, abuse it, and collect the figures."""
+    with serve(BUILD_DIR / "load-server.log", {"LOG_LEVEL": "WARNING"}) as server:
+        pid = server.process.pid
+        hammer(server.url, requests // 10, concurrency)  # warm-up: imports, caches, threads
+        rss_start = rss_mb(pid)
+        first = hammer(server.url, requests // 2, concurrency)
+        rss_half = rss_mb(pid)
+        second = hammer(server.url, requests // 2, concurrency)
+        rss_end = rss_mb(pid)
+        abused = abuse(server.url, slow_clients, abuse_seconds)
+    seconds = first.seconds + second.seconds
+    return {
+        "requests": first.requests + second.requests,
+        "errors": first.errors + second.errors,
+        "requests_per_s": (first.requests + second.requests) / seconds,
+        "rss_mb": {"start": rss_start, "half": rss_half, "end": rss_end},
+        "rss_growth_second_half_mb": rss_end - rss_half,
+        "abuse": abused,
+    }
+
+
+def verdicts(result: dict) -> list[str]:
+    """List every missed target."""
+    missed = []
+    if result["errors"]:
+        missed.append(f"{result['errors']} errors under load")
+    if result["rss_growth_second_half_mb"] > FLAT_GROWTH_MB:
+        missed.append(f"memory grew {result['rss_growth_second_half_mb']:.1f} MB in the 2nd half")
+    abused = result["abuse"]
+    if abused["probe_errors"] or abused["probe_max_s"] > ABUSE_LATENCY_S:
+        missed.append(f"under slow-header abuse: {abused['probe_errors']} errors, "
+                      f"slowest {abused['probe_max_s']:.2f} s")
+    return missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run, print the table, write build/load.json, exit 1 on a missed target."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--slow-clients", type=int, default=64)
+    parser.add_argument("--abuse-seconds", type=float, default=8.0)
+    args = parser.parse_args(argv)
+    result = run(args.requests, args.concurrency, args.slow_clients, args.abuse_seconds)
+    abused = result["abuse"]
+    rss = result["rss_mb"]
+    print(table(["load figure", "value"], [
+        (f"requests (fixed count, {args.concurrency} connections)", result["requests"]),
+        ("errors", result["errors"]),
+        ("requests/s (Python client on the same 2 cores)", round(result["requests_per_s"])),
+        ("server RSS after warm-up / half / end (MB)",
+         f"{rss['start']:.1f} / {rss['half']:.1f} / {rss['end']:.1f}"),
+        (f"RSS growth over the second half (MB, limit {FLAT_GROWTH_MB})",
+         f"{result['rss_growth_second_half_mb']:.2f}"),
+        ("slow-header clients held open", abused["slow_clients"]),
+        ("slow connections cut off by the header timeout", abused["slow_connections_cut_off"]),
+        ("ordinary requests during abuse / errors",
+         f"{abused['probes']} / {abused['probe_errors']}"),
+        (f"slowest ordinary request during abuse (s, limit {ABUSE_LATENCY_S})",
+         f"{abused['probe_max_s']:.3f}"),
+    ]))
+    (BUILD_DIR / "load.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    missed = verdicts(result)
+    for line in missed:
+        print(f"load: MISSED: {line}", file=sys.stderr)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
