@@ -20,6 +20,7 @@ COPY app/ /srv/app/
 RUN python3 -m compileall -q -j 0 /opt/venv /srv/app
 
 FROM ${BASE_IMAGE}
+ARG BASE_IMAGE
 ARG VERSION=unknown
 ARG REVISION=unknown
 ARG CREATED=unknown
@@ -30,7 +31,8 @@ LABEL org.opencontainers.image.title="echo" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.source="${SOURCE}" \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
 ENV PATH=/opt/venv/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -25,6 +25,8 @@ nox.options.sessions = ["lint", "bandit", "secrets", "tests"]
 
 PYTHONS: list[str] = project.setting("pythons")
 LINT_TARGETS = ["app", "tests", "pipeline", "noxfile.py"]
+# pylint imports what it checks, so its environment holds every group the code imports.
+PYLINT_GROUPS = ("runtime", "lint", "bench")
 SHELL_SCRIPTS = [".ci/run", ".ci/pythons.sh", ".ci/readme.sh", ".ci/services.sh"]
 
 
@@ -90,7 +92,7 @@ def _coverage_env(session: nox.Session) -> dict[str, str]:
 @nox.session
 def pylint(session: nox.Session) -> None:
     """Hold pylint at 10.00/10; errors fail even if the score would round up."""
-    _install(session, "runtime", "lint")
+    _install(session, *PYLINT_GROUPS)
     _pylint(session)
 
 
@@ -146,7 +148,7 @@ def shellcheck(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Run every static check in one environment."""
-    _install(session, "runtime", "lint")
+    _install(session, *PYLINT_GROUPS)
     for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck, _manifest,
                   _workflows):
         check(session)
@@ -419,3 +421,10 @@ def audit(session: nox.Session) -> None:
     _install(session, "audit")
     session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip",
                 "--progress-spinner=off", "-r", str(project.RUNTIME_LOCK))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark servers, pipeline and image side by side; write docs/bench/."""
+    _install(session, "runtime", "bench")
+    session.run("python", "-m", "pipeline.bench", *session.posargs)

@@ -21,11 +21,12 @@ trap ci_cleanup EXIT
 
 ensure_packages() {
   # docker.io: the engine and a BuildKit-capable client; docker-registry: a real OCI registry;
-  # mmdebstrap: the air-gapped base image.
+  # mmdebstrap: the air-gapped base image; wrk: load for the benchmark.
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmark's load generator
   if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

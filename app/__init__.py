@@ -20,8 +20,8 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.config.update(PROVIDE_AUTOMATIC_OPTIONS=False)  # OPTIONS is not in the contract
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["openapi"] = build_document(__version__)
-    access_log.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(routes.bp)
+    security.init_app(app)
+    access_log.init_app(app)  # wraps last, so it is the outermost WSGI layer
     return app

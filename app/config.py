@@ -31,7 +31,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     web_concurrency: int = 2
-    web_threads: int = 8
+    web_threads: int = 2
     web_backlog: int = 1024
     graceful_timeout: int = 8
     trusted_hosts: tuple[str, ...] = ()
@@ -52,7 +52,7 @@ class Settings:
             "TESTING": self.mode == "Testing",
             "DEBUG": False,
             # Not Flask's TRUSTED_HOSTS: app/security.py checks it so /healthz can be exempt.
-            "ALLOWED_HOSTS": list(self.trusted_hosts),
+            "ALLOWED_HOSTS": self.trusted_hosts,
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "MAX_URL_BYTES": self.max_url_bytes,
             "MAX_HEADER_BYTES": self.max_header_bytes,
@@ -117,7 +117,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=host,
         port=_integer(env, "PORT", 8080, 1, 65535),
         web_concurrency=_integer(env, "WEB_CONCURRENCY", 2, 1, 64),
-        web_threads=_integer(env, "WEB_THREADS", 8, 1, 256),
+        web_threads=_integer(env, "WEB_THREADS", 2, 1, 256),
         web_backlog=_integer(env, "WEB_BACKLOG", 1024, 128, 65_535),
         # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
         graceful_timeout=_integer(env, "GRACEFUL_TIMEOUT", 8, 1, 60),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.access_log import request_id
+
 
 def error_response(status: int, title: str, message: str) -> Response:
     """Build the one error body shape the OpenAPI contract documents."""
@@ -24,7 +26,8 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    current_app.logger.error("unhandled %s", type(error).__name__, exc_info=error)
+    current_app.logger.error("unhandled %s", type(error).__name__, exc_info=error,
+                             extra={"fields": {"request_id": request_id()}})
     generic = InternalServerError()
     return error_response(500, generic.name, "the server could not complete the request")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app import validation as rules
-from app.security import HARDENING_HEADERS, HSTS, REQUEST_ID_HEADER
+from app.access_log import REQUEST_ID_HEADER
+from app.security import HARDENING_HEADERS, HSTS
 
 _JSON = "application/json"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from app.security import HEALTH_PATH
 from app.validation import parse_payload, valid_item, valid_lang
 
 bp = Blueprint("api", __name__)
@@ -17,9 +18,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _link(endpoint: str, method: str = "GET", **values: Any) -> dict[str, str]:
-    # Relative links: the Host header is client input, so it never shapes a URL we hand out.
-    return {"href": url_for(endpoint, **values), "method": method}
+# Relative links, fixed at import: the Host header is client input, so it never shapes a URL
+# we hand out, and no request pays for building them.
+INDEX_LINKS = {
+    "self": {"href": "/", "method": "GET"},
+    "echo": {"href": "/echo", "method": "POST"},
+    "echo_item": {"href": "/echo/{item}", "method": "POST", "templated": True},
+    "health": {"href": HEALTH_PATH, "method": "GET"},
+    "openapi": {"href": "/openapi.json", "method": "GET"},
+}
+ECHO_LINKS = {"index": INDEX_LINKS["self"]}
 
 
 def _payload() -> dict[str, Any] | None:
@@ -32,24 +40,14 @@ def _payload() -> dict[str, Any] | None:
     return parse_payload(raw)
 
 
-@bp.get("/")
+@bp.get(INDEX_LINKS["self"]["href"])
 def index() -> Response:
     """List every endpoint so clients discover the API instead of hard-coding it."""
-    return jsonify(
-        message="echo service index",
-        timestamp=_now(),
-        _links={
-            "self": _link("api.index"),
-            "echo": _link("api.echo", "POST"),
-            "echo_item": {"href": "/echo/{item}", "method": "POST", "templated": True},
-            "health": _link("api.healthz"),
-            "openapi": _link("api.openapi"),
-        },
-    )
+    return jsonify(message="echo service index", timestamp=_now(), _links=INDEX_LINKS)
 
 
-@bp.post("/echo")
-@bp.post("/echo/<path:item>")
+@bp.post(INDEX_LINKS["echo"]["href"])
+@bp.post(INDEX_LINKS["echo"]["href"] + "/<path:item>")
 def echo(item: str | None = None) -> Response:
     """Echo the item, the lang query parameter and the JSON body, once each is validated."""
     lang = request.args.get("lang")
@@ -62,17 +60,17 @@ def echo(item: str | None = None) -> Response:
             "lang": "none" if lang is None else valid_lang(lang),
             "payload": payload,
         },
-        _links={"index": _link("api.index")},
+        _links=ECHO_LINKS,
     )
 
 
-@bp.get("/healthz")
+@bp.get(HEALTH_PATH)
 def healthz() -> Response:
     """Answer liveness probes without touching anything that could be slow."""
     return jsonify(status="ok")
 
 
-@bp.get("/openapi.json")
+@bp.get(INDEX_LINKS["openapi"]["href"])
 def openapi() -> Response:
     """Serve the contract that fuzzing checks the service against."""
     return jsonify(current_app.extensions["openapi"])

@@ -1,0 +1,160 @@
+"""`nox -s bench`: servers, pipeline and image measured side by side in one run.
+
+Usage: python -m pipeline.bench [--only servers,pipeline,image] [--seconds N] [--image REF]
+       [--strict]
+Prints Markdown tables and the targets, writes docs/bench/results.json, results.md and
+bench.png. Targets are reported, not enforced, unless --strict: these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline import bench_image, bench_pipeline, bench_servers, images
+from pipeline.project import ROOT
+from pipeline.report import table
+
+OUT = ROOT / "docs" / "bench"
+CONNECTIONS = 32
+
+
+def _servers(seconds: int, workdir: Path) -> list[dict]:
+    return [bench_servers.measure(c, CONNECTIONS, seconds, workdir)
+            for c in bench_servers.contenders()]
+
+
+def targets(results: dict) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for every target the issues set."""
+    checks: list[tuple[str, str, bool]] = []
+    servers = {row["server"]: row for row in results.get("servers", [])}
+    if servers:
+        ours = next(row for name, row in servers.items() if name.startswith("granian (python"))
+        fastapi = next(row for name, row in servers.items() if name.startswith("FastAPI"))
+        ratio = ours["requests_per_s"] / fastapi["requests_per_s"]
+        checks += [
+            ("echo throughput >= 1.5x FastAPI + uvicorn", f"{ratio:.2f}x", ratio >= 1.5),
+            ("echo p99 <= 10 ms", f"{ours['p99_ms']:.2f} ms", ours["p99_ms"] <= 10),
+            ("zero errors (every server)", str(sum(r["errors"] for r in servers.values())),
+             all(r["errors"] == 0 for r in servers.values())),
+        ]
+    pipe = results.get("pipeline")
+    if pipe:
+        checks += [
+            ("cold lint+tests: uv >= 3x faster than virtualenv", f"{pipe['cold_speedup']:.2f}x",
+             pipe["cold_speedup"] >= 3),
+            ("warm lint+tests <= 1.5x the tools' own time", f"{pipe['warm_overhead']:.2f}x",
+             pipe["warm_overhead"] <= 1.5),
+        ]
+    image = results.get("image")
+    if image:
+        checks += [
+            ("image adds <= 30 MB to its base", f"{image['added_mb']:.1f} MB",
+             image["added_mb"] <= 30),
+            ("code-only rebuild <= 5 s", f"{image['rebuild_s']:.2f} s", image["rebuild_s"] <= 5),
+            ("/healthz within 2 s of docker run", f"{image['time_to_healthy_s']:.2f} s",
+             image["time_to_healthy_s"] <= 2),
+            ("10 s load inside --memory 128m: 0 errors, no OOM",
+             f"{image['load_errors']} errors, peak {image['peak_memory_mb']:.0f} MB",
+             image["load_errors"] == 0 and not image["oom_killed"]
+             and image["running_after_load"]),
+        ]
+    return checks
+
+
+def render(results: dict) -> str:
+    """All tables as Markdown."""
+    parts = []
+    if results.get("servers"):
+        parts.append(table(
+            ["server (POST /echo/hello?lang=en-GB, 32 connections)", "requests/s", "p50 ms",
+             "p99 ms", "errors"],
+            [(r["server"], round(r["requests_per_s"]), round(r["p50_ms"], 2),
+              round(r["p99_ms"], 2), r["errors"]) for r in results["servers"]]))
+    if results.get("pipeline"):
+        pipe = results["pipeline"]
+        parts.append(table(["nox -s lint tests", "seconds"], [
+            ("cold, uv", round(pipe["cold_uv_s"], 1)),
+            ("warm, uv", round(pipe["warm_uv_s"], 1)),
+            ("cold, virtualenv", round(pipe["cold_virtualenv_s"], 1)),
+            ("warm, virtualenv", round(pipe["warm_virtualenv_s"], 1)),
+            ("the tools alone", round(pipe["tools_s"], 1)),
+        ]))
+    parts.append(table(["target", "measured", "met"],
+                       [(name, value, "yes" if met else "NO")
+                        for name, value, met in targets(results)]))
+    return "\n\n".join(parts) + "\n"
+
+
+def _throughput_axis(axis, servers: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    names = [row["server"].replace(", ", "\n", 1) for row in servers]
+    rects = axis.barh(names, [row["requests_per_s"] for row in servers], color="#4c72b0")
+    for rect, row in zip(rects, servers):
+        axis.text(rect.get_width(), rect.get_y() + rect.get_height() / 2,
+                  f" {row['requests_per_s']:.0f}/s, p99 {row['p99_ms']:.1f} ms", va="center")
+    axis.invert_yaxis()
+    axis.set_xlabel(f"requests per second (2 cores, {CONNECTIONS} connections)")
+    axis.set_title("POST /echo/hello?lang=en-GB")
+    axis.set_xlim(0, max((row["requests_per_s"] for row in servers), default=1) * 1.45)
+
+
+def _pipeline_axis(axis, pipe: dict) -> None:  # type: ignore[no-untyped-def]
+    labels = ["cold uv", "warm uv", "cold virtualenv", "warm virtualenv", "tools alone"]
+    keys = ["cold_uv_s", "warm_uv_s", "cold_virtualenv_s", "warm_virtualenv_s", "tools_s"]
+    axis.bar(labels, [pipe[key] for key in keys], color="#55a868")
+    axis.set_ylabel("seconds")
+    axis.set_title("nox -s lint tests")
+    axis.tick_params(axis="x", rotation=20)
+
+
+def chart(results: dict, path: Path) -> None:
+    """Draw throughput per server and the pipeline timings as one PNG."""
+    import matplotlib  # pylint: disable=import-outside-toplevel  # heavy: only charts need it
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
+
+    pipe = results.get("pipeline")
+    figure, axes = pyplot.subplots(1, 2 if pipe else 1, figsize=(13 if pipe else 8, 4.5),
+                                   squeeze=False)
+    _throughput_axis(axes[0][0], results.get("servers", []))
+    if pipe:
+        _pipeline_axis(axes[0][1], pipe)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure the chosen sections and write the reports."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="servers,pipeline,image")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--image", default=f"{images.image_name()}:latest")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    sections = set(args.only.split(","))
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        workdir = Path(scratch)
+        if "servers" in sections:
+            results["servers"] = _servers(args.seconds, workdir)
+        if "pipeline" in sections:
+            results["pipeline"] = bench_pipeline.measure(workdir)
+        if "image" in sections:
+            results["image"] = bench_image.measure(workdir, args.image)
+    report = render(results)
+    print(report)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (OUT / "results.md").write_text(report, encoding="utf-8")
+    if results.get("servers"):
+        chart(results, OUT / "bench.png")
+    missed = [name for name, _, met in targets(results) if not met]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reference apps the benchmark compares the service with; never deployed."""

@@ -1,0 +1,75 @@
+"""Image benchmark: size over the base, code-only rebuild, time to healthy, memory under load."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess  # nosec B404 - docker and wrk with fixed argv lists
+import time
+from pathlib import Path
+
+from pipeline import bench_pipeline, bench_servers, containers, images
+
+QUOTA = "128m"
+LOAD_SECONDS = 10
+
+
+def _docker(*args: str) -> str:
+    return subprocess.run(  # nosec B603
+        [images.docker(), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _size(image: str) -> int:
+    return int(_docker("image", "inspect", "--format", "{{.Size}}", image))
+
+
+def _base_of(image: str) -> str:
+    labels = json.loads(_docker("image", "inspect", "--format", "{{json .Config.Labels}}", image))
+    return (labels or {}).get("org.opencontainers.image.base.name") or os.environ.get(
+        "BASE_IMAGE", "python:3.11-slim-bookworm")
+
+
+def rebuild_seconds(workdir: Path, base: str) -> float:
+    """Build a copy of the tree, change one comment in app/, and time the rebuild."""
+    tree = bench_pipeline.copy_tree(workdir / "image-tree")
+    for generated in (images.WHEELS_DIR, images.SBOM_FILE):
+        target = tree / generated.relative_to(images.project.ROOT)
+        if generated.is_dir():
+            subprocess.run(["cp", "-r", str(generated), str(target)], check=True)  # nosec
+        else:
+            target.write_bytes(generated.read_bytes())
+    build = [images.docker(), "build", "--quiet", "--build-arg", f"BASE_IMAGE={base}",
+             "--tag", "echo-bench:rebuild", str(tree)]
+    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
+    subprocess.run(build, check=True, capture_output=True, env=env)  # nosec B603
+    with (tree / "app" / "routes.py").open("a", encoding="utf-8") as source:
+        source.write(f"# rebuilt at {time.time()}\n")
+    started = time.perf_counter()
+    subprocess.run(build, check=True, capture_output=True, env=env)  # nosec B603
+    return time.perf_counter() - started
+
+
+def memory_under_load(image: str) -> dict[str, float]:
+    """Load the container inside the Cloud Foundry quota; report errors, peak memory, OOM."""
+    with containers.running(image, ["--memory", QUOTA, "--memory-swap", QUOTA]) as box:
+        load = bench_servers.wrk(box.url, 32, LOAD_SECONDS)
+        peak = _docker("exec", box.name, "sh", "-c",
+                       "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
+                       " || cat /sys/fs/cgroup/memory.peak")
+        state = json.loads(_docker("inspect", "--format", "{{json .State}}", box.name))
+    return {"load_errors": load["errors"], "load_requests_per_s": load["requests_per_s"],
+            "peak_memory_mb": int(peak) / 2**20, "oom_killed": bool(state["OOMKilled"]),
+            "running_after_load": bool(state["Running"])}
+
+
+def measure(workdir: Path, image: str) -> dict[str, float]:
+    """Every image figure for one already-built image."""
+    base = _base_of(image)
+    return {
+        "base_image": base,
+        "added_mb": (_size(image) - _size(base)) / 1e6,
+        "rebuild_s": rebuild_seconds(workdir, base),
+        "time_to_healthy_s": containers.time_to_healthy(image),
+        **memory_under_load(image),
+    }

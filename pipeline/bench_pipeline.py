@@ -1,0 +1,92 @@
+"""Pipeline benchmark: cold and warm `nox -s lint tests`, uv against virtualenv, same run.
+
+"Cold" means no session environments yet (package caches stay warm, as on a developer's machine);
+"warm" is the next run. The tools' own run time replays, directly, every command the warm run
+logged, so the gap between the two is what nox and installation checks cost.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess  # nosec B404 - runs nox and the logged tool commands
+import sys
+import time
+from pathlib import Path
+
+from pipeline.project import ROOT
+
+SESSIONS = ("lint", "tests")
+_NOT_COMMANDS = ("Running session", "Creating virtual environment", "Reusing existing",
+                 "Session ", "Ran ", "* ", "uv pip install", "python -m pip install",
+                 "pip install", "Missing interpreters")
+
+
+def copy_tree(destination: Path) -> Path:
+    """Copy what git would ship (tracked and new files) into a fresh directory."""
+    listed = subprocess.run(  # nosec B603 B607
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
+def _nox(tree: Path, envdir: Path, backend: str) -> tuple[float, str]:
+    argv = [sys.executable, "-m", "nox", "--noxfile", str(tree / "noxfile.py"),
+            "--envdir", str(envdir), "-db", backend, "-s", *SESSIONS]
+    started = time.perf_counter()
+    result = subprocess.run(argv, cwd=tree, capture_output=True, text=True,  # nosec B603
+                            check=False, env={**os.environ, "NO_COLOR": "1"})
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"nox -db {backend} failed:\n{result.stderr[-2000:]}")
+    return elapsed, result.stderr
+
+
+def logged_commands(log: str, envdir: Path) -> list[tuple[Path, list[str]]]:
+    """Each tool command a nox log shows, with the session environment it ran in."""
+    commands: list[tuple[Path, list[str]]] = []
+    venv = envdir
+    for line in log.splitlines():
+        if not line.startswith("nox > "):
+            continue
+        text = line.removeprefix("nox > ")
+        if text.startswith("Running session "):
+            name = text.removeprefix("Running session ").strip()
+            venv = envdir / name.replace(".", "-")
+        elif not text.startswith(_NOT_COMMANDS):
+            commands.append((venv, shlex.split(text)))
+    return commands
+
+
+def tools_time(tree: Path, commands: list[tuple[Path, list[str]]]) -> float:
+    """Run the logged commands directly, each with its venv first on PATH."""
+    started = time.perf_counter()
+    for venv, argv in commands:
+        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+               "COVERAGE_FILE": str(venv / ".coverage"), "VIRTUAL_ENV": str(venv)}
+        subprocess.run(argv, cwd=tree, env=env, capture_output=True,  # nosec B603
+                       check=True)
+    return time.perf_counter() - started
+
+
+def measure(workdir: Path) -> dict[str, float]:
+    """Time cold and warm runs on both backends, and the tools alone."""
+    tree = copy_tree(workdir / "tree")
+    figures: dict[str, float] = {}
+    warm_log = ""
+    for backend in ("uv", "virtualenv"):
+        envdir = workdir / f"envs-{backend}"
+        figures[f"cold_{backend}_s"], _ = _nox(tree, envdir, backend)
+        figures[f"warm_{backend}_s"], log = _nox(tree, envdir, backend)
+        if backend == "uv":
+            warm_log = log
+    figures["tools_s"] = tools_time(tree, logged_commands(warm_log, workdir / "envs-uv"))
+    figures["cold_speedup"] = figures["cold_virtualenv_s"] / figures["cold_uv_s"]
+    figures["warm_overhead"] = figures["warm_uv_s"] / figures["tools_s"]
+    return figures
