@@ -322,8 +322,8 @@ def docker_smoke(session: nox.Session) -> None:
                     env={"SMOKE_URL": box.url})
         uid = containers.user_id(box)
         verdict = containers.health_status(box)
-        code, seconds = containers.sigterm(box)
         components = containers.sbom_components(box)
+        code, seconds = containers.sigterm(box)  # last: it stops the container
         problems = [
             *(["the image carries no SBOM listing flask"] if "flask" not in components else []),
             *(["the server runs as root"] if uid == 0 else []),

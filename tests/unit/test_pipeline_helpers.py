@@ -1,0 +1,107 @@
+"""The pipeline's own helpers: parsing, masking, policy and reporting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import act, base_image, bench_pipeline, bench_servers, cloudfoundry
+from pipeline import environment, report, summary, workflow_policy
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.62ms    2.01ms  41.20ms   91.20%
+  Latency Distribution
+     50%    3.20ms
+     75%    4.01ms
+     90%    5.02ms
+     99%  950.00us
+  50000 requests in 5.00s, 20.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:  10000.50
+Transfer/sec:      4.00MB
+"""
+
+
+def test_wrk_output_is_parsed_with_units_and_errors() -> None:
+    assert bench_servers.parse_wrk(WRK_OUTPUT) == {
+        "requests_per_s": 10000.5, "p50_ms": 3.2, "p99_ms": pytest.approx(0.95), "errors": 7}
+
+
+def test_missing_variables_are_named_together_in_order() -> None:
+    env = {"A": "1", "B": " ", "D": "4"}
+    assert environment.missing(["A", "B", "C", "D"], env) == ["B", "C"]
+    with pytest.raises(environment.MissingSettings, match=r"variable\(s\): B, C$"):
+        environment.require(["A", "B", "C"], env)
+
+
+def test_deb822_sources_give_bookworm_entries_only(tmp_path: Path) -> None:
+    sources = tmp_path / "debian.sources"
+    sources.write_text(
+        "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm bookworm-updates\n"
+        "Components: main\n\nTypes: deb-src\nURIs: http://mirror.invalid/debian\n"
+        "Suites: bookworm\nComponents: main\n\nTypes: deb\nURIs: http://mirror.invalid/old\n"
+        "Suites: bullseye\nComponents: main\n")
+    assert base_image.mirror_entries((sources,)) == [
+        "deb http://mirror.invalid/debian bookworm main",
+        "deb http://mirror.invalid/debian bookworm-updates main",
+    ]
+    with pytest.raises(RuntimeError, match="no apt source"):
+        base_image.mirror_entries((tmp_path / "absent.sources",))
+
+
+def test_secrets_are_masked_in_any_line() -> None:
+    line = cloudfoundry.mask("cf auth user hunter2 --x=hunter2", {"CF_PASSWORD": "hunter2"})
+    assert line == "cf auth user **** --x=****"
+
+
+def test_only_digest_references_deploy() -> None:
+    assert cloudfoundry.DIGEST_REF.match("r.example/echo@sha256:" + "0" * 64)
+    assert not cloudfoundry.DIGEST_REF.match("r.example/echo:latest")
+    assert not cloudfoundry.DIGEST_REF.match("r.example/echo@sha256:abc")
+
+
+def test_act_stand_ins_cover_every_pinned_action(tmp_path: Path) -> None:
+    options = act.stand_ins(tmp_path)
+    pinned = act.remote_actions()
+    assert {("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683")} <= pinned
+    assert len(options) == 2 * len(pinned)
+    for value in options[1::2]:
+        assert (Path(value.split("=", 1)[1]) / "action.yml").is_file()
+
+
+def test_workflow_policy_flags_each_rule(tmp_path: Path) -> None:
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    bad = workflows / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: actions/cache@"
+        + "a" * 40 + "\n")
+    found = "\n".join(workflow_policy.problems([bad]))
+    for expected in ("not pinned to a full commit SHA", "needs a `# vX.Y.Z` comment",
+                     "top-level `permissions: {}`", "no timeout-minutes",
+                     "no permissions of its own", "persisted credentials"):
+        assert expected in found
+
+
+def test_summary_reads_each_gate_figure() -> None:
+    assert summary.figure("lint", "Your code has been rated at 10.00/10") == "10.00/10"
+    assert summary.figure("tests", "TOTAL   404   4   60   2   99%\n") == "99%"
+    assert summary.figure("deploy", "canary passed at https://a.example") == "https://a.example"
+    assert "| FAILED | n/a |" in summary.render("tests", "failure", "")
+
+
+def test_logged_commands_skip_nox_chatter(tmp_path: Path) -> None:
+    log = ("nox > Running session tests-3.12\nnox > Reusing existing virtual environment at x\n"
+           "nox > uv pip install -r r.txt\nnox > coverage run -m pytest tests/unit\n"
+           "nox > Session tests-3.12 was successful in 5 seconds.\n")
+    assert bench_pipeline.logged_commands(log, tmp_path) == [
+        (tmp_path / "tests-3-12", ["coverage", "run", "-m", "pytest", "tests/unit"])]
+
+
+def test_report_tables_align_numbers_right() -> None:
+    assert report.table(["name", "n"], [("a", 1)]) == "| name | n |\n| --- | ---: |\n| a | 1 |"
