@@ -47,11 +47,7 @@ ensure_docker_engine() {
   fi
   dockerd >"$CI_TMP/dockerd.log" 2>&1 &
   CI_STARTED_PIDS+=($!)
-  local _
-  for _ in $(seq 60); do
-    "$DOCKER" info >/dev/null 2>&1 && return
-    sleep 1
-  done
+  wait_until 60 1 "$DOCKER" info && return
   echo "dockerd did not start:" >&2
   tail -20 "$CI_TMP/dockerd.log" >&2
   return 1
@@ -70,17 +66,28 @@ http: {addr: 127.0.0.1:$port}
 YAML
   docker-registry serve "$CI_TMP/registry.yml" >"$CI_TMP/registry.log" 2>&1 &
   CI_STARTED_PIDS+=($!)
-  local _
-  for _ in $(seq 50); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null; then
-      export REGISTRY="127.0.0.1:$port"
-      return
-    fi
-    sleep 0.2
-  done
+  if wait_until 50 0.2 url_answers "http://127.0.0.1:$port/v2/"; then
+    export REGISTRY="127.0.0.1:$port"
+    return
+  fi
   echo "docker-registry did not start:" >&2
   cat "$CI_TMP/registry.log" >&2
   return 1
+}
+
+wait_until() {
+  # wait_until TRIES DELAY COMMAND...: retry COMMAND until it succeeds; fail after TRIES.
+  local tries=$1 delay=$2 _
+  shift 2
+  for _ in $(seq "$tries"); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep "$delay"
+  done
+  return 1
+}
+
+url_answers() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1"
 }
 
 free_port() {
@@ -90,20 +97,17 @@ free_port() {
 run_container() {
   # run_container IMAGE: start it hardened on loopback, wait for /healthz, set CONTAINER_URL.
   # Not for $(...): the container must be recorded in this shell for the cleanup to remove it.
-  local image=$1 port name _
+  local image=$1 port name
   port=$(free_port)
   name="ci-echo-$port"
   "$DOCKER" run --detach --name "$name" --read-only --cap-drop ALL \
     --security-opt no-new-privileges --network host \
     --env HOST=127.0.0.1 --env "PORT=$port" --env TRUSTED_HOSTS=127.0.0.1 "$image" >/dev/null
   CI_CONTAINERS+=("$name")
-  for _ in $(seq 100); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz')" 2>/dev/null; then
-      export CONTAINER_URL="http://127.0.0.1:$port"
-      return
-    fi
-    sleep 0.1
-  done
+  if wait_until 100 0.1 url_answers "http://127.0.0.1:$port/healthz"; then
+    export CONTAINER_URL="http://127.0.0.1:$port"
+    return
+  fi
   echo "container $name did not become healthy" >&2
   "$DOCKER" logs "$name" >&2
   return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,10 @@ from pipeline.project import ROOT
 from pipeline.report import table
 
 OUT = ROOT / "docs" / "bench"
+README = ROOT / "README.md"
+README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 CONNECTIONS = 32
+ALL_SECTIONS = {"servers", "pipeline", "image"}
 
 
 def _servers(seconds: int, workdir: Path) -> list[dict]:
@@ -127,6 +131,14 @@ def chart(results: dict, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
+def update_readme(report: str) -> None:
+    """Replace the README's benchmark block, so it always shows the latest full run."""
+    text = README.read_text(encoding="utf-8")
+    block = f"{report}\n![benchmark chart](docs/bench/bench.png)\n\n"
+    README.write_text(README_BLOCK.sub(lambda m: m.group(1) + block + m.group(2), text),
+                      encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure the chosen sections and write the reports."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -152,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / "results.md").write_text(report, encoding="utf-8")
     if results.get("servers"):
         chart(results, OUT / "bench.png")
+    if sections >= ALL_SECTIONS:
+        update_readme(report)
     missed = [name for name, _, met in targets(results) if not met]
     return 1 if args.strict and missed else 0
 
