@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess  # nosec B404 - docker and wrk with fixed argv lists
 import time
 from pathlib import Path
@@ -33,12 +34,9 @@ def _base_of(image: str) -> str:
 def rebuild_seconds(workdir: Path, base: str) -> float:
     """Build a copy of the tree, change one comment in app/, and time the rebuild."""
     tree = bench_pipeline.copy_tree(workdir / "image-tree")
-    for generated in (images.WHEELS_DIR, images.SBOM_FILE):
-        target = tree / generated.relative_to(images.project.ROOT)
-        if generated.is_dir():
-            subprocess.run(["cp", "-r", str(generated), str(target)], check=True)  # nosec
-        else:
-            target.write_bytes(generated.read_bytes())
+    # build/ is git-ignored, so the copy lacks what docker_build prepared: bring it along.
+    shutil.copytree(images.WHEELS_DIR, tree / "build" / "wheels")
+    shutil.copy2(images.SBOM_FILE, tree / "build" / images.SBOM_FILE.name)
     build = [images.docker(), "build", "--quiet", "--build-arg", f"BASE_IMAGE={base}",
              "--tag", "echo-bench:rebuild", str(tree)]
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}

@@ -1,8 +1,9 @@
 """Pipeline benchmark: cold and warm `nox -s lint tests`, uv against virtualenv, same run.
 
-"Cold" means no session environments yet (package caches stay warm, as on a developer's machine);
-"warm" is the next run. The tools' own run time replays, directly, every command the warm run
-logged, so the gap between the two is what nox and installation checks cost.
+"Cold" is a fresh CI runner: no session environments and empty package caches (each backend gets
+its own new UV_CACHE_DIR and PIP_CACHE_DIR); "warm" is the next run with both filled. The tools'
+own run time replays, directly, every command the warm run logged, so the gap between the two is
+what nox and its installation checks cost.
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ def copy_tree(destination: Path) -> Path:
     return destination
 
 
-def _nox(tree: Path, envdir: Path, backend: str) -> tuple[float, str]:
+def _nox(tree: Path, envdir: Path, backend: str, cache: Path) -> tuple[float, str]:
     argv = [sys.executable, "-m", "nox", "--noxfile", str(tree / "noxfile.py"),
             "--envdir", str(envdir), "-db", backend, "-s", *SESSIONS]
+    env = {**os.environ, "NO_COLOR": "1", "UV_CACHE_DIR": str(cache / "uv"),
+           "PIP_CACHE_DIR": str(cache / "pip")}
     started = time.perf_counter()
     result = subprocess.run(argv, cwd=tree, capture_output=True, text=True,  # nosec B603
-                            check=False, env={**os.environ, "NO_COLOR": "1"})
+                            check=False, env=env)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"nox -db {backend} failed:\n{result.stderr[-2000:]}")
@@ -81,9 +84,9 @@ def measure(workdir: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     warm_log = ""
     for backend in ("uv", "virtualenv"):
-        envdir = workdir / f"envs-{backend}"
-        figures[f"cold_{backend}_s"], _ = _nox(tree, envdir, backend)
-        figures[f"warm_{backend}_s"], log = _nox(tree, envdir, backend)
+        envdir, cache = workdir / f"envs-{backend}", workdir / f"cache-{backend}"
+        figures[f"cold_{backend}_s"], _ = _nox(tree, envdir, backend, cache)
+        figures[f"warm_{backend}_s"], log = _nox(tree, envdir, backend, cache)
         if backend == "uv":
             warm_log = log
     figures["tools_s"] = tools_time(tree, logged_commands(warm_log, workdir / "envs-uv"))
