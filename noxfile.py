@@ -36,6 +36,8 @@ def _install(session: nox.Session, *groups: str) -> None:
     session.install("--require-hashes", *[arg for path in files for arg in ("-r", path)])
 
 
+# --- Static checks: each linter alone, and all of them in `lint` ------------------------------
+
 def _pylint(session: nox.Session) -> None:
     session.run("pylint", "--rcfile=.pylintrc", *LINT_TARGETS)
 
@@ -77,16 +79,6 @@ def _workflows(session: nox.Session) -> None:
 
 def _shellcheck(session: nox.Session) -> None:
     session.run("shellcheck", "--external-sources", *SHELL_SCRIPTS)
-
-
-def _pytest(session: nox.Session, *paths: str, coverage: bool = False) -> None:
-    runner = ["coverage", "run", "-m", "pytest"] if coverage else ["pytest"]
-    session.run(*runner, *(session.posargs or paths), env=_coverage_env(session))
-
-
-def _coverage_env(session: nox.Session) -> dict[str, str]:
-    # One data file per interpreter, so tests-3.11 never reports tests-3.13's numbers.
-    return {"COVERAGE_FILE": str(Path(session.virtualenv.location) / ".coverage")}
 
 
 @nox.session
@@ -161,6 +153,30 @@ def bandit(session: nox.Session) -> None:
     session.run("bandit", "-c", "pyproject.toml", "-r", "app", "pipeline")
 
 
+@nox.session
+def secrets(session: nox.Session) -> None:
+    """Fail on any secret not already reviewed into .secrets.baseline."""
+    _install(session, "security")
+    files = session.run(
+        "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z",
+        external=True, silent=True,
+    )
+    names = [name for name in str(files).split("\0") if name and Path(name).is_file()]
+    session.run("detect-secrets-hook", "--baseline", ".secrets.baseline", *names)
+
+
+# --- Tests ------------------------------------------------------------------------------------
+
+def _pytest(session: nox.Session, *paths: str, coverage: bool = False) -> None:
+    runner = ["coverage", "run", "-m", "pytest"] if coverage else ["pytest"]
+    session.run(*runner, *(session.posargs or paths), env=_coverage_env(session))
+
+
+def _coverage_env(session: nox.Session) -> dict[str, str]:
+    # One data file per interpreter, so tests-3.11 never reports tests-3.13's numbers.
+    return {"COVERAGE_FILE": str(Path(session.virtualenv.location) / ".coverage")}
+
+
 @nox.session(python=PYTHONS)
 def unit(session: nox.Session) -> None:
     """Run the unit tests against the Flask test client."""
@@ -188,6 +204,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def gates(session: nox.Session) -> None:
+    """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
+    _install(session, "runtime", "gates")
+    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/pipeline"]))
+
+
+@nox.session
 def dev(session: nox.Session) -> None:
     """Serve with the Flask development server and reloader, on loopback only."""
     _install(session, "runtime")
@@ -197,6 +220,8 @@ def dev(session: nox.Session) -> None:
         env={"MODE_CONFIG": os.environ.get("MODE_CONFIG", "Development")},
     )
 
+
+# --- Supply chain -----------------------------------------------------------------------------
 
 @nox.session(venv_backend="uv")
 def lock(session: nox.Session) -> None:
@@ -217,23 +242,27 @@ def lock(session: nox.Session) -> None:
 
 
 @nox.session
-def secrets(session: nox.Session) -> None:
-    """Fail on any secret not already reviewed into .secrets.baseline."""
-    _install(session, "security")
-    files = session.run(
-        "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z",
-        external=True, silent=True,
-    )
-    names = [name for name in str(files).split("\0") if name and Path(name).is_file()]
-    session.run("detect-secrets-hook", "--baseline", ".secrets.baseline", *names)
+def sbom(session: nox.Session) -> None:
+    """Write a CycloneDX JSON SBOM of the runtime dependencies to build/sbom.cdx.json."""
+    _install(session, "sbom")
+    _sbom(session)
+
+
+def _sbom(session: nox.Session) -> None:
+    images.SBOM_FILE.parent.mkdir(parents=True, exist_ok=True)
+    session.run("cyclonedx-py", "requirements", "--output-reproducible", "--output-format=JSON",
+                f"--output-file={images.SBOM_FILE}", str(project.RUNTIME_LOCK))
 
 
 @nox.session
-def gates(session: nox.Session) -> None:
-    """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
-    _install(session, "runtime", "gates")
-    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/pipeline"]))
+def audit(session: nox.Session) -> None:
+    """Audit the locked runtime against PyPI's advisories; anything unaudited fails (--strict)."""
+    _install(session, "audit")
+    session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip",
+                "--progress-spinner=off", "-r", str(project.RUNTIME_LOCK))
 
+
+# --- Container --------------------------------------------------------------------------------
 
 def _require(session: nox.Session, names: list[str]) -> dict[str, str]:
     """Stop the session with one line naming every unset variable, before any work."""
@@ -253,12 +282,6 @@ def base_image(session: nox.Session) -> None:
     session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(rootfs),
                 images.LOCAL_BASE_IMAGE, external=True)
     rootfs.unlink()
-
-
-def _sbom(session: nox.Session) -> None:
-    images.SBOM_FILE.parent.mkdir(parents=True, exist_ok=True)
-    session.run("cyclonedx-py", "requirements", "--output-reproducible", "--output-format=JSON",
-                f"--output-file={images.SBOM_FILE}", str(project.RUNTIME_LOCK))
 
 
 def _docker_build(session: nox.Session) -> None:
@@ -282,13 +305,6 @@ def _docker_push(session: nox.Session) -> None:
     digest = images.pushed_digest(remote)
     path = images.write_image_ref(f"{remote}@{digest}")
     session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(project.ROOT)})")
-
-
-@nox.session
-def sbom(session: nox.Session) -> None:
-    """Write a CycloneDX JSON SBOM of the runtime dependencies to build/sbom.cdx.json."""
-    _install(session, "sbom")
-    _sbom(session)
 
 
 @nox.session
@@ -337,14 +353,7 @@ def docker_smoke(session: nox.Session) -> None:
                     f"SIGTERM exit 0 in {seconds:.2f} s")
 
 
-@nox.session
-def act(session: nox.Session) -> None:
-    """Run ci.yml's jobs on this machine with act (default: lint and tests)."""
-    _install(session, "act")
-    stand_ins = actions.stand_ins(Path(session.create_tmp()) / "actions")
-    for job in session.posargs or ["lint", "tests"]:
-        session.run(*actions.command(job, stand_ins))
-
+# --- Cloud Foundry ----------------------------------------------------------------------------
 
 def _canary(session: nox.Session, url: str) -> None:
     session.run("pytest", "-p", "no:cacheprovider", "tests/canary", env={"CANARY_URL": url})
@@ -401,6 +410,19 @@ def canary(session: nox.Session) -> None:
     _canary(session, url)
 
 
+# --- GitHub Actions, run here -----------------------------------------------------------------
+
+@nox.session
+def act(session: nox.Session) -> None:
+    """Run ci.yml's jobs on this machine with act (default: lint and tests)."""
+    _install(session, "act")
+    stand_ins = actions.stand_ins(Path(session.create_tmp()) / "actions")
+    for job in session.posargs or ["lint", "tests"]:
+        session.run(*actions.command(job, stand_ins))
+
+
+# --- Dynamic analysis and benchmarks ----------------------------------------------------------
+
 @nox.session
 def fuzz(session: nox.Session) -> None:
     """Fuzz every operation from the served OpenAPI document (`-- --url URL` for a live one)."""
@@ -413,14 +435,6 @@ def load(session: nox.Session) -> None:
     """Fixed-count load (zero errors, flat memory) and a slow-header abuse test."""
     _install(session, "runtime")
     session.run("python", "-m", "pipeline.load", *session.posargs)
-
-
-@nox.session
-def audit(session: nox.Session) -> None:
-    """Audit the locked runtime against PyPI's advisories; anything unaudited fails (--strict)."""
-    _install(session, "audit")
-    session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip",
-                "--progress-spinner=off", "-r", str(project.RUNTIME_LOCK))
 
 
 @nox.session
