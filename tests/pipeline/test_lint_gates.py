@@ -50,3 +50,19 @@ def test_shell_injection_fails_bandit(tree: Tree) -> None:
         "\nimport subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n",
     )
     assert "B602" in failed(tree.nox("-s", "bandit"))
+
+
+def test_coverage_below_the_floor_fails_tests(tree: Tree) -> None:
+    pyproject = tree.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        "coverage-fail-under = 95", "coverage-fail-under = 100"))
+    output = failed(tree.nox("-s", "tests-3.11"))
+    assert "Coverage failure: total of" in output
+
+
+def test_stale_lock_fails_the_lock_check(tree: Tree) -> None:
+    pyproject = tree.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        '    "python-dotenv>=1.0",\n', '    "python-dotenv>=1.0",\n    "six>=1.16",\n', 1))
+    output = failed(tree.nox("-s", "lock", "--", "--check"))
+    assert "needs to be updated" in output or "does not match" in output
