@@ -157,12 +157,7 @@ def bandit(session: nox.Session) -> None:
 def secrets(session: nox.Session) -> None:
     """Fail on any secret not already reviewed into .secrets.baseline."""
     _install(session, "security")
-    files = session.run(
-        "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z",
-        external=True, silent=True,
-    )
-    names = [name for name in str(files).split("\0") if name and Path(name).is_file()]
-    session.run("detect-secrets-hook", "--baseline", ".secrets.baseline", *names)
+    session.run("detect-secrets-hook", "--baseline", ".secrets.baseline", *project.shipped_files())
 
 
 # --- Tests ------------------------------------------------------------------------------------

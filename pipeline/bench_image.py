@@ -9,7 +9,7 @@ import subprocess  # nosec B404 - docker and wrk with fixed argv lists
 import time
 from pathlib import Path
 
-from pipeline import bench_pipeline, bench_servers, containers, images
+from pipeline import bench_servers, containers, images, project
 
 QUOTA = "128m"
 LOAD_SECONDS = 10
@@ -33,7 +33,7 @@ def _base_of(image: str) -> str:
 
 def rebuild_seconds(workdir: Path, base: str) -> float:
     """Build a copy of the tree, change one comment in app/, and time the rebuild."""
-    tree = bench_pipeline.copy_tree(workdir / "image-tree")
+    tree = project.copy_tree(workdir / "image-tree")
     # build/ is git-ignored, so the copy lacks what docker_build prepared: bring it along.
     shutil.copytree(images.WHEELS_DIR, tree / "build" / "wheels")
     shutil.copy2(images.SBOM_FILE, tree / "build" / images.SBOM_FILE.name)

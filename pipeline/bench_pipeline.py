@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess  # nosec B404 - runs nox and the logged tool commands
 import sys
 import time
 from pathlib import Path
 
-from pipeline.project import ROOT
+from pipeline.project import copy_tree
 
 SESSIONS = ("lint", "tests")
 _NOT_COMMANDS = ("Running session", "Creating virtual environment", "Reusing existing",
                  "Session ", "Ran ", "* ", "uv pip install", "python -m pip install",
                  "pip install", "Missing interpreters")
-
-
-def copy_tree(destination: Path) -> Path:
-    """Copy what git would ship (tracked and new files) into a fresh directory."""
-    listed = subprocess.run(  # nosec B603 B607
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, destination / name)
-    return destination
 
 
 def _nox(tree: Path, envdir: Path, backend: str, cache: Path) -> tuple[float, str]:

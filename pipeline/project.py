@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import shutil
+import subprocess  # nosec B404 - asks git which files it tracks, with a fixed argv
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,23 @@ def version() -> str:
 def groups() -> list[str]:
     """Name every dependency group, each exported to requirements/<group>.txt."""
     return list(pyproject()["dependency-groups"])
+
+
+def shipped_files() -> list[str]:
+    """Every file git would ship: the tracked ones plus new files it does not ignore."""
+    listed = subprocess.run(  # nosec B603 B607
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+def copy_tree(destination: Path) -> Path:
+    """Copy the shipped files into a fresh directory, as a clean clone of this tree."""
+    for name in shipped_files():
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, destination / name)
+    return destination
 
 
 def lock_file(group: str) -> Path:

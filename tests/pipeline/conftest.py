@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.project import ROOT
+from pipeline.project import ROOT, copy_tree
 
 
 @dataclass
@@ -52,21 +51,9 @@ class Tree:
         )
 
 
-def _project_files() -> list[str]:
-    listed = subprocess.run(  # nosec B603 B607
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode()
-    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
-    copy = tmp_path / "repo"
-    for name in _project_files():
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, copy / name)
-    tree_ = Tree(copy)
+    tree_ = Tree(copy_tree(tmp_path / "repo"))
     tree_.run("git", "init", "-q")
     tree_.commit("copy of the working tree")
     return tree_
