@@ -10,23 +10,20 @@ import time
 from pathlib import Path
 
 from pipeline import bench_servers, containers, images, project
+from pipeline.images import docker_output
 
 QUOTA = "128m"
 LOAD_SECONDS = 10
 
 
-def _docker(*args: str) -> str:
-    return subprocess.run(  # nosec B603
-        [images.docker(), *args], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def _size(image: str) -> int:
-    return int(_docker("image", "inspect", "--format", "{{.Size}}", image))
+    return int(docker_output("image", "inspect", "--format", "{{.Size}}", image))
 
 
 def _base_of(image: str) -> str:
-    labels = json.loads(_docker("image", "inspect", "--format", "{{json .Config.Labels}}", image))
+    labels = json.loads(
+        docker_output("image", "inspect", "--format", "{{json .Config.Labels}}", image)
+    )
     return (labels or {}).get("org.opencontainers.image.base.name") or os.environ.get(
         "BASE_IMAGE", "python:3.11-slim-bookworm")
 
@@ -52,10 +49,10 @@ def memory_under_load(image: str) -> dict[str, float]:
     """Load the container inside the Cloud Foundry quota; report errors, peak memory, OOM."""
     with containers.running(image, ["--memory", QUOTA, "--memory-swap", QUOTA]) as box:
         load = bench_servers.wrk(box.url, 32, LOAD_SECONDS)
-        peak = _docker("exec", box.name, "sh", "-c",
-                       "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
-                       " || cat /sys/fs/cgroup/memory.peak")
-        state = json.loads(_docker("inspect", "--format", "{{json .State}}", box.name))
+        peak = docker_output("exec", box.name, "sh", "-c",
+                             "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
+                             " || cat /sys/fs/cgroup/memory.peak")
+        state = json.loads(docker_output("inspect", "--format", "{{json .State}}", box.name))
     return {"load_errors": load["errors"], "load_requests_per_s": load["requests_per_s"],
             "peak_memory_mb": int(peak) / 2**20, "oom_killed": bool(state["OOMKilled"]),
             "running_after_load": bool(state["Running"])}

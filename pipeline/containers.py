@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pipeline.images import docker
+from pipeline.images import docker, docker_output
 from pipeline.server import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
@@ -22,15 +22,6 @@ class Container:
 
     name: str
     url: str
-
-
-def _docker(*args: str, check: bool = True) -> str:
-    result = subprocess.run(  # nosec B603
-        [docker(), *args], capture_output=True, text=True, check=False
-    )
-    if check and result.returncode != 0:
-        raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()[:500]}")
-    return result.stdout.strip()
 
 
 def run_command(image: str, name: str, port: int, extra: Sequence[str] = ()) -> list[str]:
@@ -55,7 +46,7 @@ def running(image: str, extra: Sequence[str] = ()) -> Iterator[Container]:
         wait_healthy(box.url)
         yield box
     finally:
-        _docker("rm", "--force", name, check=False)
+        docker_output("rm", "--force", name, check=False)
 
 
 def time_to_healthy(image: str, extra: Sequence[str] = ()) -> float:
@@ -69,17 +60,17 @@ def time_to_healthy(image: str, extra: Sequence[str] = ()) -> float:
         wait_healthy(f"http://{LOOPBACK}:{port}", timeout=30, interval=0.01)
         return time.monotonic() - started
     finally:
-        _docker("rm", "--force", name, check=False)
+        docker_output("rm", "--force", name, check=False)
 
 
 def user_id(box: Container) -> int:
     """Return the uid the server process runs as inside the container."""
-    return int(_docker("exec", box.name, "python3", "-c", "import os; print(os.getuid())"))
+    return int(docker_output("exec", box.name, "python3", "-c", "import os; print(os.getuid())"))
 
 
 def sbom_components(box: Container) -> set[str]:
     """Name the packages the image's own SBOM (/srv/sbom.cdx.json) lists."""
-    sbom = json.loads(_docker("exec", box.name, "cat", "/srv/sbom.cdx.json"))
+    sbom = json.loads(docker_output("exec", box.name, "cat", "/srv/sbom.cdx.json"))
     return {component["name"].lower() for component in sbom.get("components", [])}
 
 
@@ -88,9 +79,8 @@ def health_status(box: Container, timeout: float = 20.0) -> str:
     deadline = time.monotonic() + timeout
     status = "starting"
     while time.monotonic() < deadline:
-        status = json.loads(_docker("inspect", "--format", "{{json .State.Health}}", box.name))[
-            "Status"
-        ]
+        health = docker_output("inspect", "--format", "{{json .State.Health}}", box.name)
+        status = json.loads(health)["Status"]
         if status != "starting":
             break
         time.sleep(0.5)
@@ -100,8 +90,8 @@ def health_status(box: Container, timeout: float = 20.0) -> str:
 def sigterm(box: Container) -> tuple[int, float]:
     """Send SIGTERM as an orchestrator would; return the exit code and seconds to exit."""
     started = time.monotonic()
-    _docker("kill", "--signal", "TERM", box.name)
-    code = int(_docker("wait", box.name))
+    docker_output("kill", "--signal", "TERM", box.name)
+    code = int(docker_output("wait", box.name))
     return code, time.monotonic() - started
 
 

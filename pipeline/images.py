@@ -29,6 +29,16 @@ def docker() -> str:
     return os.environ.get("DOCKER", "docker")
 
 
+def docker_output(*args: str, check: bool = True) -> str:
+    """Run one docker command and return its stdout; a failure says which command and why."""
+    result = subprocess.run(  # nosec B603
+        [docker(), *args], capture_output=True, text=True, check=False
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()[:500]}")
+    return result.stdout.strip()
+
+
 def image_name() -> str:
     """Return $IMAGE_NAME, defaulting to the name in pyproject.toml."""
     return os.environ.get("IMAGE_NAME") or project.setting("image-name")
@@ -124,11 +134,9 @@ class RegistryLoginFailed(RuntimeError):
 
 def pushed_digest(remote: str) -> str:
     """Return the registry digest (`sha256:...`) the push recorded for a remote name."""
-    inspected = subprocess.run(  # nosec B603
-        [docker(), "image", "inspect", "--format", "{{json .RepoDigests}}", f"{remote}:latest"],
-        capture_output=True, text=True, check=True,
-    )
-    for reference in json.loads(inspected.stdout):
+    inspected = docker_output("image", "inspect", "--format", "{{json .RepoDigests}}",
+                              f"{remote}:latest")
+    for reference in json.loads(inspected):
         repository, _, digest = reference.partition("@")
         if repository == remote and digest.startswith("sha256:"):
             return digest

@@ -6,11 +6,10 @@ Usage: python3 -m pipeline.summary GATE OUTCOME LOG  (stdlib only: it runs befor
 from __future__ import annotations
 
 import re
-import subprocess  # nosec B404 - reads the image size with a fixed docker argv
 import sys
 from pathlib import Path
 
-from pipeline.images import IMAGE_REF_FILE, docker
+from pipeline.images import IMAGE_REF_FILE, docker_output
 
 _FIGURES = {
     "lint": (r"rated at (\d+\.\d+/10)", "pylint score"),
@@ -35,10 +34,7 @@ def _image_figure() -> str | None:
     if not IMAGE_REF_FILE.is_file():
         return None
     reference = IMAGE_REF_FILE.read_text(encoding="utf-8").strip()
-    size = subprocess.run(  # nosec B603
-        [docker(), "image", "inspect", "--format", "{{.Size}}", reference],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()
+    size = docker_output("image", "inspect", "--format", "{{.Size}}", reference, check=False)
     megabytes = f", {int(size) / 1e6:.1f} MB" if size.isdigit() else ""
     return f"`{reference}`{megabytes}"
 
