@@ -2,8 +2,9 @@
 
 Usage: python -m pipeline.bench [--only servers,pipeline,image] [--seconds N] [--image REF]
        [--strict]
-Prints Markdown tables and the targets, writes docs/bench/results.json, results.md and
-bench.png. Targets are reported, not enforced, unless --strict: these machines are noisy.
+Prints Markdown tables and the targets, writes results.json, results.md and bench.png to
+docs/bench/ (full runs, which also rewrite the README block) or build/bench/ (--only runs).
+Targets are reported, not enforced, unless --strict: these machines are noisy.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pipeline import bench_image, bench_pipeline, bench_servers, images
 from pipeline.project import ROOT
 from pipeline.report import table
 
-OUT = ROOT / "docs" / "bench"
+OUT = ROOT / "docs" / "bench"  # committed: full runs only
+PARTIAL_OUT = images.BUILD_DIR / "bench"  # --only runs, so they never replace a full run
 README = ROOT / "README.md"
 README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 CONNECTIONS = 32
@@ -154,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="re-render docs/bench/ from results.json without measuring")
     args = parser.parse_args(argv)
     sections = set(args.only.split(","))
-    OUT.mkdir(parents=True, exist_ok=True)
     results: dict = {}
     if args.report_only:
         results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
         sections = set(results)
+    out = OUT if sections >= ALL_SECTIONS else PARTIAL_OUT
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         workdir = Path(scratch)
         measures = {
@@ -170,14 +173,14 @@ def main(argv: list[str] | None = None) -> int:
             if name in sections and not args.report_only:
                 results[name] = measure()
                 # Saved as it goes: a failure in a later section keeps the earlier figures.
-                (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n",
+                (out / "results.json").write_text(json.dumps(results, indent=2) + "\n",
                                                   encoding="utf-8")
     report = render(results)
     print(report)
-    (OUT / "results.md").write_text(report, encoding="utf-8")
+    (out / "results.md").write_text(report, encoding="utf-8")
     if results.get("servers"):
-        chart(results, OUT / "bench.png")
-    if sections >= ALL_SECTIONS:
+        chart(results, out / "bench.png")
+    if out == OUT:
         update_readme(report)
     missed = [name for name, _, met in targets(results) if not met]
     return 1 if args.strict and missed else 0
