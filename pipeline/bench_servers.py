@@ -7,13 +7,11 @@ import re
 import subprocess  # nosec B404 - starts servers and wrk with fixed argv lists
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.httpclient import call
 from pipeline.project import ROOT
-from pipeline.server import LOOPBACK, free_port
+from pipeline.server import LOOPBACK, free_port, wait_healthy
 
 PATH = "/echo/hello?lang=en-GB"
 WORKERS = 2
@@ -86,18 +84,6 @@ def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
     return parse_wrk(result.stdout)
 
 
-def _ready(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if call(url, "POST", PATH, timeout=1).status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} never answered {PATH}")
-
-
 def measure(contender: Contender, connections: int, seconds: int, log_dir: Path) -> dict:
     """Start one contender, warm it up, measure it, stop it."""
     port = free_port()
@@ -111,7 +97,8 @@ def measure(contender: Contender, connections: int, seconds: int, log_dir: Path)
                                    stderr=subprocess.STDOUT)
     try:
         url = f"http://{LOOPBACK}:{port}"
-        _ready(url)
+        # Not every contender has /healthz: wait for the endpoint being measured.
+        wait_healthy(url, timeout=30, process=process, method="POST", path=PATH)
         wrk(url, connections, 2)  # warm-up
         return {"server": contender.name, **wrk(url, connections, seconds)}
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import socket
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from pipeline.httpclient import call
 from pipeline.project import ROOT
 
 LOOPBACK = "127.0.0.1"
@@ -32,24 +32,22 @@ def wait_healthy(
     timeout: float = 20.0,
     process: subprocess.Popen | None = None,
     interval: float = 0.05,
+    *,
+    method: str = "GET",
+    path: str = "/healthz",
 ) -> float:
-    """Poll /healthz until it answers 200; return the seconds it took."""
-    host, _, port = base_url.removeprefix("http://").partition(":")
+    """Poll `path` (default /healthz) until it answers 200; return the seconds it took."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before it was healthy")
-        conn = http.client.HTTPConnection(host, int(port), timeout=1)
         try:
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+            if call(base_url, method, path, timeout=1).status == 200:
                 return time.monotonic() - started
         except OSError:
             pass
-        finally:
-            conn.close()
         time.sleep(interval)
-    raise TimeoutError(f"{base_url}/healthz did not answer 200 within {timeout:.0f} s")
+    raise TimeoutError(f"{base_url}{path} did not answer 200 within {timeout:.0f} s")
 
 
 @dataclass
