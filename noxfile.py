@@ -11,9 +11,10 @@ from nox.command import CommandFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
-from pipeline import base_image as debootstrap  # noqa: E402
-from pipeline import act as actions  # noqa: E402
-from pipeline import cloudfoundry, containers, environment, images, project  # noqa: E402
+from pipeline.actions import act_jobs  # noqa: E402
+from pipeline.container import containers, images, rootfs  # noqa: E402
+from pipeline.core import environment, paths, project  # noqa: E402
+from pipeline.deploy import cloudfoundry  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
@@ -53,7 +54,8 @@ def _pyflakes(session: nox.Session) -> None:
 
 def _mccabe(session: nox.Session) -> None:
     limit = project.setting("mccabe-max-complexity")
-    session.run("python", "-m", "pipeline.complexity", f"--max-complexity={limit}", *LINT_TARGETS)
+    session.run("python", "-m", "pipeline.lint.complexity", f"--max-complexity={limit}",
+                *LINT_TARGETS)
 
 
 def _hadolint(session: nox.Session) -> None:
@@ -73,7 +75,7 @@ def _workflows(session: nox.Session) -> None:
                 ".github/actions/setup-nox/action.yml")
     session.run("check-jsonschema", "--builtin-schema", "vendor.dependabot",
                 ".github/dependabot.yml")
-    session.run("python", "-m", "pipeline.workflow_policy", *workflows,
+    session.run("python", "-m", "pipeline.actions.policy", *workflows,
                 ".github/actions/setup-nox/action.yml")
 
 
@@ -176,7 +178,7 @@ def _coverage_env(session: nox.Session) -> dict[str, str]:
 def unit(session: nox.Session) -> None:
     """Run the unit tests against the Flask test client."""
     _install(session, "runtime", "test")
-    _pytest(session, "tests/unit")
+    _pytest(session, "tests/unit", "tests/pipeline")
 
 
 @nox.session(python=PYTHONS)
@@ -192,7 +194,7 @@ def tests(session: nox.Session) -> None:
     _install(session, "runtime", "test")
     env = _coverage_env(session)
     session.run("coverage", "erase", env=env)
-    _pytest(session, "tests/unit", "tests/smoke", coverage=True)
+    _pytest(session, "tests/unit", "tests/pipeline", "tests/smoke", coverage=True)
     session.run("coverage", "combine", "--quiet", env=env)
     floor = project.setting("coverage-fail-under")
     session.run("coverage", "report", f"--fail-under={floor}", env=env)
@@ -202,7 +204,7 @@ def tests(session: nox.Session) -> None:
 def gates(session: nox.Session) -> None:
     """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
     _install(session, "runtime", "gates")
-    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/pipeline"]))
+    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/gates"]))
 
 
 @nox.session
@@ -229,7 +231,7 @@ def lock(session: nox.Session) -> None:
         target = project.lock_file(group)
         session.run(
             "uv", "export", "--frozen", "--format=requirements-txt", "--no-emit-project",
-            "--quiet", *selection, f"--output-file={target.relative_to(project.ROOT)}",
+            "--quiet", *selection, f"--output-file={target.relative_to(paths.ROOT)}",
         )
     if check:
         session.run("git", "diff", "--exit-code", "--", "requirements.txt", "requirements/",
@@ -244,9 +246,9 @@ def sbom(session: nox.Session) -> None:
 
 
 def _sbom(session: nox.Session) -> None:
-    images.SBOM_FILE.parent.mkdir(parents=True, exist_ok=True)
+    paths.SBOM_FILE.parent.mkdir(parents=True, exist_ok=True)
     session.run("cyclonedx-py", "requirements", "--output-reproducible", "--output-format=JSON",
-                f"--output-file={images.SBOM_FILE}", str(project.RUNTIME_LOCK))
+                f"--output-file={paths.SBOM_FILE}", str(paths.RUNTIME_LOCK))
 
 
 @nox.session
@@ -254,7 +256,7 @@ def audit(session: nox.Session) -> None:
     """Audit the locked runtime against PyPI's advisories; anything unaudited fails (--strict)."""
     _install(session, "audit")
     session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip",
-                "--progress-spinner=off", "-r", str(project.RUNTIME_LOCK))
+                "--progress-spinner=off", "-r", str(paths.RUNTIME_LOCK))
 
 
 # --- Container --------------------------------------------------------------------------------
@@ -270,13 +272,13 @@ def _require(session: nox.Session, names: list[str]) -> dict[str, str]:
 @nox.session(venv_backend="none")
 def base_image(session: nox.Session) -> None:
     """Build the Debian bookworm + python3 base from the local apt mirror (air-gapped path)."""
-    rootfs = images.BUILD_DIR / "rootfs.tar"
-    rootfs.parent.mkdir(parents=True, exist_ok=True)
-    command = debootstrap.mmdebstrap_command(rootfs, debootstrap.mirror_entries())
+    tarball = paths.BUILD_DIR / "rootfs.tar"
+    tarball.parent.mkdir(parents=True, exist_ok=True)
+    command = rootfs.mmdebstrap_command(tarball, rootfs.mirror_entries())
     session.run(*command, external=True)
-    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(rootfs),
+    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(tarball),
                 images.LOCAL_BASE_IMAGE, external=True)
-    rootfs.unlink()
+    tarball.unlink()
 
 
 def _docker_build(session: nox.Session) -> None:
@@ -299,7 +301,7 @@ def _docker_push(session: nox.Session) -> None:
         session.error(str(failure))
     digest = images.pushed_digest(remote)
     path = images.write_image_ref(f"{remote}@{digest}")
-    session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(project.ROOT)})")
+    session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(paths.ROOT)})")
 
 
 @nox.session
@@ -411,9 +413,9 @@ def canary(session: nox.Session) -> None:
 def act(session: nox.Session) -> None:
     """Run ci.yml's jobs on this machine with act (default: lint and tests)."""
     _install(session, "act")
-    stand_ins = actions.stand_ins(Path(session.create_tmp()) / "actions")
+    stand_ins = act_jobs.stand_ins(Path(session.create_tmp()) / "actions")
     for job in session.posargs or ["lint", "tests"]:
-        session.run(*actions.command(job, stand_ins))
+        session.run(*act_jobs.command(job, stand_ins))
 
 
 # --- Dynamic analysis and benchmarks ----------------------------------------------------------
@@ -422,14 +424,14 @@ def act(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """Fuzz every operation from the served OpenAPI document (`-- --url URL` for a live one)."""
     _install(session, "runtime", "fuzz")
-    session.run("python", "-m", "pipeline.fuzz", *session.posargs)
+    session.run("python", "-m", "pipeline.dynamic.fuzz", *session.posargs)
 
 
 @nox.session
 def load(session: nox.Session) -> None:
     """Fixed-count load (zero errors, flat memory) and a slow-header abuse test."""
     _install(session, "runtime")
-    session.run("python", "-m", "pipeline.load", *session.posargs)
+    session.run("python", "-m", "pipeline.dynamic.load", *session.posargs)
 
 
 @nox.session

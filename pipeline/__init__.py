@@ -1,1 +1,1 @@
-"""Helpers behind the nox sessions: one module per pipeline stage, shared by sessions and tests."""
+"""Helpers behind the nox sessions: core/ is shared plumbing, every other folder one stage."""

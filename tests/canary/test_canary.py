@@ -8,7 +8,7 @@ import time
 import uuid
 
 from app.security import HARDENING_HEADERS
-from pipeline.httpclient import call
+from pipeline.core.httpclient import call
 
 LATENCY_BUDGET_MS = float(os.environ.get("CANARY_LATENCY_BUDGET_MS", "500"))
 SAMPLES = 20

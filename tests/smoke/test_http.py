@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.security import HARDENING_HEADERS
-from pipeline.httpclient import call, raw
+from pipeline.core.httpclient import call, raw
 
 HOSTILE_PATHS = [
     "/%00", "/echo/%ff", "/echo/..%2f..%2fetc%2fpasswd", "/%zz", "/echo/a%0d%0aSet-Cookie:x=1",

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from app.healthcheck import probe
-from pipeline.project import ROOT
-from pipeline.server import free_port, start_server
-from pipeline.httpclient import call
+from pipeline.core.paths import ROOT
+from pipeline.core.service import free_port, start_server
+from pipeline.core.httpclient import call
 
 
 def test_one_json_line_per_request_with_request_id(local_server) -> None:

@@ -28,9 +28,11 @@ def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Callable[..., Flask]:
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
+    """An app in Testing mode, with no Host allow-list."""
     return make_app()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """Flask's test client for `app`."""
     return app.test_client()

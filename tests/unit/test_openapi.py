@@ -14,6 +14,7 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 @pytest.fixture
 def document(client) -> dict:
+    """The contract as the app serves it."""
     response = client.get("/openapi.json")
     assert response.status_code == 200
     return response.get_json()

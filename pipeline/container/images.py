@@ -13,13 +13,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import project
-from pipeline.environment import require
+from pipeline.core import project
+from pipeline.core.environment import require
+from pipeline.core.paths import IMAGE_REF_FILE, ROOT, WHEELS_DIR
 
-BUILD_DIR = project.ROOT / "build"
-WHEELS_DIR = BUILD_DIR / "wheels"
-SBOM_FILE = BUILD_DIR / "sbom.cdx.json"
-IMAGE_REF_FILE = BUILD_DIR / "image-ref.txt"
 LOCAL_BASE_IMAGE = "local/python:3.11-bookworm"
 IMAGE_PYTHON = "3.11"  # the Python of both supported bases: official slim and Debian bookworm
 
@@ -60,7 +57,7 @@ def git_revision(short: bool = False) -> str:
     """Return the commit being built, or "unknown" outside a git checkout."""
     argv = ["git", "rev-parse", *(["--short=12"] if short else []), "HEAD"]
     result = subprocess.run(  # nosec B603 B607
-        argv, cwd=project.ROOT, capture_output=True, text=True, check=False
+        argv, cwd=ROOT, capture_output=True, text=True, check=False
     )
     return result.stdout.strip() if result.returncode == 0 else "unknown"
 
@@ -71,7 +68,7 @@ def source_url() -> str:
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
         return f"{server}/{os.environ['GITHUB_REPOSITORY']}"
     result = subprocess.run(  # nosec B603 B607
-        ["git", "remote", "get-url", "origin"], cwd=project.ROOT, capture_output=True,
+        ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True,
         text=True, check=False,
     )
     return result.stdout.strip() if result.returncode == 0 else "unknown"
@@ -100,7 +97,7 @@ def build_command() -> list[str]:
         argv += ["--build-arg", f"{key}={value}"]
     for tag in tags():
         argv += ["--tag", tag]
-    return [*argv, str(project.ROOT)]
+    return [*argv, str(ROOT)]
 
 
 @contextmanager

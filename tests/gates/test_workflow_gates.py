@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.pipeline.conftest import Tree, failed, passed
+from tests.support.tree import Tree, failed, passed
 
 CI = ".github/workflows/ci.yml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.pipeline.conftest import Tree, failed, passed
+from tests.support.tree import Tree, failed, passed
 
 COMPLEX = "\n\ndef tangled(x):\n" + "".join(
     f"    if x == {i}:\n        return {i}\n" for i in range(11)

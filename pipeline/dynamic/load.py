@@ -1,6 +1,6 @@
 """Load and abuse tests against `python -m app` on loopback; bounded in count and time.
 
-Usage: python -m pipeline.load [--requests N] [--concurrency C] [--slow-clients S]
+Usage: python -m pipeline.dynamic.load [--requests N] [--concurrency C] [--slow-clients S]
 Prints a table, writes build/load.json, and exits 1 when a target is missed:
 zero errors, memory flat over the second half of the run, and ordinary requests answered
 within 1 s while slow-header clients hold connections open.
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.images import BUILD_DIR
-from pipeline.report import table
-from pipeline.server import serve
+from pipeline.core.paths import BUILD_DIR
+from pipeline.core.report import table
+from pipeline.core.service import serve
 
 BODY = b'{"client": "load", "n": 1}'
 HEADERS = {"Content-Type": "application/json"}

@@ -16,12 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline import bench_image, bench_pipeline, bench_servers, images
-from pipeline.project import ROOT
-from pipeline.report import table
+from pipeline.bench import image, nox_runs, servers
+from pipeline.container import images
+from pipeline.core.paths import BENCH_DIR, BENCH_PARTIAL_DIR, ROOT
+from pipeline.core.report import table
 
-OUT = ROOT / "docs" / "bench"  # committed: full runs only
-PARTIAL_OUT = images.BUILD_DIR / "bench"  # --only runs, so they never replace a full run
+OUT = BENCH_DIR
+PARTIAL_OUT = BENCH_PARTIAL_DIR
 README = ROOT / "README.md"
 README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 CONNECTIONS = 32
@@ -29,8 +30,8 @@ ALL_SECTIONS = {"servers", "pipeline", "image"}
 
 
 def _servers(seconds: int, workdir: Path) -> list[dict]:
-    return [bench_servers.measure(c, CONNECTIONS, seconds, workdir)
-            for c in bench_servers.contenders()]
+    return [servers.measure(c, CONNECTIONS, seconds, workdir)
+            for c in servers.contenders()]
 
 
 def targets(results: dict) -> list[tuple[str, str, bool]]:
@@ -166,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(scratch)
         measures = {
             "servers": lambda: _servers(args.seconds, workdir),
-            "pipeline": lambda: bench_pipeline.measure(workdir),
-            "image": lambda: bench_image.measure(workdir, args.image),
+            "pipeline": lambda: nox_runs.measure(workdir),
+            "image": lambda: image.measure(workdir, args.image),
         }
         for name, measure in measures.items():
             if name in sections and not args.report_only:

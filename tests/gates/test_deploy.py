@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.project import ROOT
-from pipeline.server import free_port, serve
-from tests.pipeline.conftest import Tree, failed, passed
+from pipeline.core.paths import ROOT
+from pipeline.core.service import free_port, serve
+from tests.support.tree import Tree, failed, passed
 
 FAKES = ROOT / "tests" / "fakes"
 CF_PASSWORD = "cf-Pl4nted-pw"  # pragma: allowlist secret
@@ -27,6 +27,7 @@ ALL_VARIABLES = [*BASE, "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF", "DEPLOY
 
 @pytest.fixture
 def cf_log(tmp_path: Path) -> Path:
+    """Where the fake cf records every call, one JSON line each."""
     return tmp_path / "cf-calls.jsonl"
 
 

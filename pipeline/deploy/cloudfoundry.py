@@ -11,12 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import project
-from pipeline.environment import describe, missing
-from pipeline.images import BUILD_DIR, IMAGE_REF_FILE
+from pipeline.core.environment import describe, missing
+from pipeline.core.paths import DOCKER_MANIFEST, IMAGE_REF_FILE, MANIFEST
 
-MANIFEST = project.ROOT / "manifest.yml"
-DOCKER_MANIFEST = BUILD_DIR / "manifest.docker.yml"
 MODES = ("buildpack", "docker")
 ALWAYS_REQUIRED = ("CF_API", "CF_USERNAME", "CF_PASSWORD", "CF_ORG", "CF_SPACE", "CF_VARS_FILE")
 SECRETS = ("CF_PASSWORD", "CF_DOCKER_PASSWORD")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bcrypt
 
-from pipeline.server import LOOPBACK, free_port
+from pipeline.core.service import LOOPBACK, free_port
 
 
 @contextmanager
@@ -35,7 +35,7 @@ def registry(workdir: Path, users: dict[str, str] | None = None) -> Iterator[str
         f"http: {{addr: '{LOOPBACK}:{port}'}}\n" + auth
     )
     with (workdir / "registry.log").open("wb") as log:
-        process = subprocess.Popen(  # nosec B603 B607 pylint: disable=consider-using-with
+        process = subprocess.Popen(  # nosec B603 B607
             ["docker-registry", "serve", str(config)], stdout=log, stderr=subprocess.STDOUT
         )
     try:
@@ -49,8 +49,8 @@ def registry(workdir: Path, users: dict[str, str] | None = None) -> Iterator[str
 def _wait(url: str) -> None:
     for _ in range(100):
         try:
-            urllib.request.urlopen(url, timeout=1).close()  # nosec B310 - loopback URL we built
-            return
+            with urllib.request.urlopen(url, timeout=1):  # nosec B310 - loopback URL we built
+                return
         except urllib.error.HTTPError:
             return  # 401 means it is up and demanding credentials
         except OSError:

@@ -1,6 +1,6 @@
 """Markdown for GitHub's job summary: each gate's result and the figure it is judged by.
 
-Usage: python3 -m pipeline.summary GATE OUTCOME LOG  (stdlib only: it runs before any venv).
+Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG  (stdlib only: it runs before any venv).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from pipeline.images import IMAGE_REF_FILE, docker_output
+from pipeline.container.images import docker_output
+from pipeline.core.paths import IMAGE_REF_FILE
 
 _FIGURES = {
     "lint": (r"rated at (\d+\.\d+/10)", "pylint score"),

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.project import copy_tree
+from pipeline.core.project import copy_tree
 
 SESSIONS = ("lint", "tests")
 _NOT_COMMANDS = ("Running session", "Creating virtual environment", "Reusing existing",

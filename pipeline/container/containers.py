@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pipeline.images import docker, docker_output
-from pipeline.server import LOOPBACK, free_port, wait_healthy
+from pipeline.container.images import docker, docker_output
+from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.project import ROOT
+from pipeline.core.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 

@@ -10,8 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.project import ROOT
-from pipeline.server import LOOPBACK, free_port, wait_healthy
+from pipeline.core.paths import ROOT
+from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 PATH = "/echo/hello?lang=en-GB"
 WORKERS = 2
@@ -42,11 +42,11 @@ def contenders() -> list[Contender]:
         Contender(f"FastAPI + uvicorn, {workers} workers",
                   (str(bindir / "uvicorn"), "--workers", workers, "--port", "{port}",
                    "--log-level", "warning", "--no-access-log",
-                   "pipeline.bench_apps.fastapi_echo:app")),
+                   "pipeline.bench.apps.fastapi_echo:app")),
         Contender(f"raw WSGI callable on granian, {workers} workers",
                   (str(bindir / "granian"), "--interface", "wsgi", "--workers", workers,
                    "--port", "{port}", "--log-level", "warning",
-                   "pipeline.bench_apps.raw_wsgi:app")),
+                   "pipeline.bench.apps.raw_wsgi:app")),
     ]
 
 

@@ -9,9 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-LOCK_DIR = ROOT / "requirements"
-RUNTIME_LOCK = ROOT / "requirements.txt"
+from pipeline.core.paths import LOCK_DIR, ROOT, RUNTIME_LOCK
 
 
 @functools.cache

@@ -9,8 +9,11 @@ import subprocess  # nosec B404 - docker and wrk with fixed argv lists
 import time
 from pathlib import Path
 
-from pipeline import bench_servers, containers, images, project
-from pipeline.images import docker_output
+from pipeline.bench import servers
+from pipeline.container import containers, images
+from pipeline.container.images import docker_output
+from pipeline.core import project
+from pipeline.core.paths import SBOM_FILE, WHEELS_DIR
 
 QUOTA = "128m"
 LOAD_SECONDS = 10
@@ -32,8 +35,8 @@ def rebuild_seconds(workdir: Path, base: str) -> float:
     """Build a copy of the tree, change one comment in app/, and time the rebuild."""
     tree = project.copy_tree(workdir / "image-tree")
     # build/ is git-ignored, so the copy lacks what docker_build prepared: bring it along.
-    shutil.copytree(images.WHEELS_DIR, tree / "build" / "wheels")
-    shutil.copy2(images.SBOM_FILE, tree / "build" / images.SBOM_FILE.name)
+    shutil.copytree(WHEELS_DIR, tree / "build" / "wheels")
+    shutil.copy2(SBOM_FILE, tree / "build" / SBOM_FILE.name)
     build = [images.docker(), "build", "--quiet", "--build-arg", f"BASE_IMAGE={base}",
              "--tag", "echo-bench:rebuild", str(tree)]
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
@@ -48,7 +51,7 @@ def rebuild_seconds(workdir: Path, base: str) -> float:
 def memory_under_load(image: str) -> dict[str, float]:
     """Load the container inside the Cloud Foundry quota; report errors, peak memory, OOM."""
     with containers.running(image, ["--memory", QUOTA, "--memory-swap", QUOTA]) as box:
-        load = bench_servers.wrk(box.url, 32, LOAD_SECONDS)
+        load = servers.wrk(box.url, 32, LOAD_SECONDS)
         peak = docker_output("exec", box.name, "sh", "-c",
                              "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
                              " || cat /sys/fs/cgroup/memory.peak")

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline import images
-from tests.pipeline.conftest import Tree, failed, passed
-from tests.pipeline.registry import registry
+from pipeline.container import images
+from pipeline.core import project
+from pipeline.core.paths import WHEELS_DIR
+from tests.support.tree import Tree, failed, passed
+from tests.support.registry import registry
 
 PASSWORD = "pl4nted-Registry-pw"  # nosec B105  # pragma: allowlist secret
 
@@ -55,7 +57,7 @@ def scratch_image() -> Iterator[str]:
 def _retag_for(tree: Tree, name: str) -> None:
     """Give the copy's commit the tags docker_push expects, from the image CI built."""
     revision = tree.run("git", "rev-parse", "--short=12", "HEAD").stdout.strip()
-    for tag in (revision, images.project.version(), "latest"):
+    for tag in (revision, project.version(), "latest"):
         subprocess.run([images.docker(), "tag", "echo:latest", f"{name}:{tag}"],  # nosec B603
                        check=True)
 
@@ -81,7 +83,7 @@ def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path, scratch_i
 def test_image_running_as_root_fails_docker_smoke(tree: Tree, scratch_image) -> None:
     dockerfile = tree.path / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace("USER 10001:10001\n", ""))
-    shutil.copytree(images.WHEELS_DIR, tree.path / "build" / "wheels")
+    shutil.copytree(WHEELS_DIR, tree.path / "build" / "wheels")
     env = {"IMAGE_NAME": scratch_image}
     passed(tree.nox("-s", "docker_build", env=env))
     output = failed(tree.nox("-s", "docker_smoke", "--", f"{scratch_image}:latest", env=env))

@@ -1,4 +1,4 @@
-"""A throwaway copy of the repository in which a test plants one defect and runs a gate."""
+"""A throwaway copy of the repository in which a gate test plants one defect and runs a gate."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from pipeline.project import ROOT, copy_tree
+from pipeline.core.paths import ROOT
 
 
 @dataclass
@@ -49,14 +47,6 @@ class Tree:
             list(argv), cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
             env={**os.environ, **(env or {})},
         )
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Tree:
-    tree_ = Tree(copy_tree(tmp_path / "repo"))
-    tree_.run("git", "init", "-q")
-    tree_.commit("copy of the working tree")
-    return tree_
 
 
 def failed(result: subprocess.CompletedProcess) -> str:

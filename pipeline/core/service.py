@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from pipeline.httpclient import call
-from pipeline.project import ROOT
+from pipeline.core.httpclient import call
+from pipeline.core.paths import ROOT
 
 LOOPBACK = "127.0.0.1"
 

@@ -1,6 +1,6 @@
 """Schema fuzzing: schemathesis drives every operation of the served OpenAPI document.
 
-Usage: python -m pipeline.fuzz [--url URL] [--examples N]. Without --url it starts
+Usage: python -m pipeline.dynamic.fuzz [--url URL] [--examples N]. Without --url it starts
 `python -m app` on a free loopback port. The document is fetched from the server and saved, so
 the run covers /openapi.json too (schemathesis skips the URL it loaded the schema from).
 """
@@ -13,11 +13,11 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from pipeline.images import BUILD_DIR
-from pipeline.server import serve
-from pipeline.httpclient import call
+from pipeline.core.paths import FUZZ_DIR
+from pipeline.core.service import serve
+from pipeline.core.httpclient import call
 
-REPORTS = BUILD_DIR / "fuzz"
+REPORTS = FUZZ_DIR
 
 
 def schemathesis_command(schema: Path, url: str, examples: int) -> list[str]:

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import act, base_image, bench_pipeline, bench_servers, cloudfoundry
-from pipeline import environment, report, summary, workflow_policy
+from pipeline.actions import act_jobs, policy, summary
+from pipeline.bench import nox_runs, servers
+from pipeline.container import rootfs
+from pipeline.core import environment, report
+from pipeline.deploy import cloudfoundry
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
   2 threads and 32 connections
@@ -27,7 +30,7 @@ Transfer/sec:      4.00MB
 
 
 def test_wrk_output_is_parsed_with_units_and_errors() -> None:
-    assert bench_servers.parse_wrk(WRK_OUTPUT) == {
+    assert servers.parse_wrk(WRK_OUTPUT) == {
         "requests_per_s": 10000.5, "p50_ms": 3.2, "p99_ms": pytest.approx(0.95), "errors": 7}
 
 
@@ -45,12 +48,12 @@ def test_deb822_sources_give_bookworm_entries_only(tmp_path: Path) -> None:
         "Components: main\n\nTypes: deb-src\nURIs: http://mirror.invalid/debian\n"
         "Suites: bookworm\nComponents: main\n\nTypes: deb\nURIs: http://mirror.invalid/old\n"
         "Suites: bullseye\nComponents: main\n")
-    assert base_image.mirror_entries((sources,)) == [
+    assert rootfs.mirror_entries((sources,)) == [
         "deb http://mirror.invalid/debian bookworm main",
         "deb http://mirror.invalid/debian bookworm-updates main",
     ]
     with pytest.raises(RuntimeError, match="no apt source"):
-        base_image.mirror_entries((tmp_path / "absent.sources",))
+        rootfs.mirror_entries((tmp_path / "absent.sources",))
 
 
 def test_secrets_are_masked_in_any_line() -> None:
@@ -65,8 +68,8 @@ def test_only_digest_references_deploy() -> None:
 
 
 def test_act_stand_ins_cover_every_pinned_action(tmp_path: Path) -> None:
-    options = act.stand_ins(tmp_path)
-    pinned = act.remote_actions()
+    options = act_jobs.stand_ins(tmp_path)
+    pinned = act_jobs.remote_actions()
     assert {"actions/checkout", "actions/setup-python", "actions/cache"} <= {r for r, _ in pinned}
     assert len(options) == 2 * len(pinned)
     for value in options[1::2]:
@@ -81,7 +84,7 @@ def test_workflow_policy_flags_each_rule(tmp_path: Path) -> None:
         "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: actions/checkout@v4\n      - uses: actions/cache@"
         + "a" * 40 + "\n")
-    found = "\n".join(workflow_policy.problems([bad]))
+    found = "\n".join(policy.problems([bad]))
     for expected in ("not pinned to a full commit SHA", "needs a `# vX.Y.Z` comment",
                      "top-level `permissions: {}`", "no timeout-minutes",
                      "no permissions of its own", "persisted credentials"):
@@ -99,7 +102,7 @@ def test_logged_commands_skip_nox_chatter(tmp_path: Path) -> None:
     log = ("nox > Running session tests-3.12\nnox > Reusing existing virtual environment at x\n"
            "nox > uv pip install -r r.txt\nnox > coverage run -m pytest tests/unit\n"
            "nox > Session tests-3.12 was successful in 5 seconds.\n")
-    assert bench_pipeline.logged_commands(log, tmp_path) == [
+    assert nox_runs.logged_commands(log, tmp_path) == [
         (tmp_path / "tests-3-12", ["coverage", "run", "-m", "pytest", "tests/unit"])]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.server import free_port
-from tests.pipeline.conftest import Tree, failed
+from pipeline.core.service import free_port
+from tests.support.tree import Tree, failed
 
 # An AWS-shaped access key id, built so this file itself holds no literal one.
 FAKE_KEY_ID = "AKIA" + "Q3EGRZ7PLANTED01"

@@ -1,0 +1,1 @@
+"""GitHub Actions: the workflow policy, job summaries, and running the jobs here under act."""

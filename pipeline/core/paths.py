@@ -1,0 +1,19 @@
+"""Where things live: the repository and every artefact a stage writes, named once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCK_DIR = ROOT / "requirements"
+RUNTIME_LOCK = ROOT / "requirements.txt"
+MANIFEST = ROOT / "manifest.yml"
+
+BUILD_DIR = ROOT / "build"  # git-ignored: everything below is regenerated
+WHEELS_DIR = BUILD_DIR / "wheels"
+SBOM_FILE = BUILD_DIR / "sbom.cdx.json"
+IMAGE_REF_FILE = BUILD_DIR / "image-ref.txt"
+DOCKER_MANIFEST = BUILD_DIR / "manifest.docker.yml"
+FUZZ_DIR = BUILD_DIR / "fuzz"
+BENCH_PARTIAL_DIR = BUILD_DIR / "bench"  # `bench --only` runs, so they never replace a full run
+BENCH_DIR = ROOT / "docs" / "bench"  # committed: full runs only

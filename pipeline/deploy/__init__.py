@@ -1,0 +1,1 @@
+"""The deploy stage: Cloud Foundry push, canary target and rollback."""

@@ -1,0 +1,1 @@
+"""Dynamic analysis of a running service: schema fuzzing, load and abuse."""

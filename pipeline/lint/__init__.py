@@ -1,0 +1,1 @@
+"""Static checks the linters themselves do not provide."""
