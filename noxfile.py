@@ -22,7 +22,7 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "bandit", "secrets", "tests"]
+nox.options.sessions = ["lint", "mypy", "bandit", "secrets", "tests"]
 
 PYTHONS: list[str] = project.setting("pythons")
 LINT_TARGETS = ["app", "tests", "pipeline", "noxfile.py"]
@@ -146,6 +146,13 @@ def lint(session: nox.Session) -> None:
     for check in (_pyflakes, _pycodestyle, _mccabe, _pylint, _hadolint, _shellcheck, _manifest,
                   _workflows):
         check(session)
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """Type-check app/, pipeline/, tests/ and this file in strict mode ([tool.mypy])."""
+    _install(session, "typecheck")
+    session.run("mypy", *session.posargs)
 
 
 @nox.session
