@@ -2,8 +2,15 @@
 # hash-checked wheels on the host into build/wheels: the build itself needs no network, so it works
 # offline and behind TLS-intercepting proxies without ever weakening certificate checks.
 
-# Any Debian-like image with Python 3.11 and pip; `nox -s base_image` makes one with no registry.
-ARG BASE_IMAGE=python:3.11-slim-bookworm
+# The base: the pinned official stage below, or any Debian-like image with Python 3.11 and pip
+# named by BASE_IMAGE (`nox -s base_image` makes local/python:3.11-bookworm with no registry).
+# Builders skip the stage that is not used, so the air-gapped build never pulls it.
+ARG BASE_IMAGE=official-base
+
+# Pinned by digest, so the same commit always builds on the same bytes; Dependabot's docker
+# ecosystem proposes the next digest. This index digest of python:3.11-slim-bookworm is the one
+# github.com/peiyang-z6/BandStructure_AI_Project pins in its Dockerfile.
+FROM python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b AS official-base
 
 FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
@@ -20,7 +27,8 @@ COPY app/ /srv/app/
 RUN python3 -m compileall -q -j 0 /opt/venv /srv/app
 
 FROM ${BASE_IMAGE}
-ARG BASE_IMAGE
+ARG BASE_NAME=unknown
+ARG BASE_DIGEST=unknown
 ARG VERSION=unknown
 ARG REVISION=unknown
 ARG CREATED=unknown
@@ -32,7 +40,8 @@ LABEL org.opencontainers.image.title="echo" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="MIT" \
-      org.opencontainers.image.base.name="${BASE_IMAGE}"
+      org.opencontainers.image.base.name="${BASE_NAME}" \
+      org.opencontainers.image.base.digest="${BASE_DIGEST}"
 ENV PATH=/opt/venv/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

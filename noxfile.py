@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nox
@@ -12,8 +13,8 @@ from nox.command import CommandFailed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline.actions import act_jobs  # noqa: E402
-from pipeline.container import containers, images, rootfs  # noqa: E402
-from pipeline.core import environment, paths, project  # noqa: E402
+from pipeline.container import containers, images, oci, publish, rootfs, verify  # noqa: E402
+from pipeline.core import cmd, environment, paths, project  # noqa: E402
 from pipeline.deploy import cloudfoundry  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -296,6 +297,7 @@ def _docker_build(session: nox.Session) -> None:
 
 
 def _docker_push(session: nox.Session) -> None:
+    started = datetime.now(timezone.utc)
     registry = _require(session, ["REGISTRY"])["REGISTRY"].rstrip("/")
     remote = f"{registry}/{images.image_name()}"
     try:
@@ -309,6 +311,15 @@ def _docker_push(session: nox.Session) -> None:
     digest = images.pushed_digest(remote)
     path = images.write_image_ref(f"{remote}@{digest}")
     session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(paths.ROOT)})")
+    if not publish.signing_configured():
+        session.warn("not signed: no IMAGE_SIGNING_KEY (deploy refuses unsigned images)")
+        return
+    try:
+        session.log(publish.sign_and_attest(oci.DigestRef.parse(f"{remote}@{digest}"),
+                                            f"{remote}:latest",
+                                            publish.build_facts(images.tags()[-1]), started))
+    except (environment.MissingSettings, cmd.CommandFailed) as failure:
+        session.error(f"signing {remote}@{digest} failed: {failure}")
 
 
 @nox.session
@@ -387,6 +398,11 @@ def deploy(session: nox.Session) -> None:
         for line in cloudfoundry.dry_run_lines(settings):
             print(line)
         return
+    if settings.image_ref:  # docker mode: only an image this pipeline signed and attested
+        try:
+            session.log(verify.before_deploy(settings.image_ref))
+        except verify.Refused as refusal:
+            session.error(f"refusing to deploy: {refusal}")
     deployment = cloudfoundry.Deployment(settings, _cf_runner(session))
     try:
         previous = deployment.push()

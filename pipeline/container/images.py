@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess  # nosec B404 - docker is called with fixed argv lists, never a shell
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -13,12 +13,15 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.core import project
+from pipeline.core import cmd, project
 from pipeline.core.environment import require
 from pipeline.core.paths import IMAGE_REF_FILE, ROOT, WHEELS_DIR
 
 LOCAL_BASE_IMAGE = "local/python:3.11-bookworm"
 IMAGE_PYTHON = "3.11"  # the Python of both supported bases: official slim and Debian bookworm
+DOCKERFILE = ROOT / "Dockerfile"
+_PINNED_BASE = re.compile(r"^FROM\s+(\S+@sha256:[0-9a-f]{64})\s+AS\s+official-base\s*$",
+                          re.MULTILINE | re.IGNORECASE)
 
 
 def docker() -> str:
@@ -28,10 +31,8 @@ def docker() -> str:
 
 def docker_output(*args: str, check: bool = True) -> str:
     """Run one docker command and return its stdout; a failure says which command and why."""
-    result = subprocess.run(  # nosec B603
-        [docker(), *args], capture_output=True, text=True, check=False
-    )
-    if check and result.returncode != 0:
+    result = cmd.run([docker(), *args], check=False)
+    if check and not result.ok:
         raise RuntimeError(f"docker {args[0]} failed: {result.stderr.strip()[:500]}")
     return result.stdout.strip()
 
@@ -56,10 +57,16 @@ def wheel_download_command(python: str = sys.executable) -> list[str]:
 def git_revision(short: bool = False) -> str:
     """Return the commit being built, or "unknown" outside a git checkout."""
     argv = ["git", "rev-parse", *(["--short=12"] if short else []), "HEAD"]
-    result = subprocess.run(  # nosec B603 B607
-        argv, cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    return result.stdout.strip() if result.returncode == 0 else "unknown"
+    result = cmd.run(argv, cwd=ROOT, check=False)
+    return result.stdout.strip() if result.ok else "unknown"
+
+
+def source_date_epoch() -> int:
+    """The commit's time: the one timestamp a reproducible build may carry ($SOURCE_DATE_EPOCH)."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    result = cmd.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, check=False)
+    return int(result.stdout.strip()) if result.ok and result.stdout.strip().isdigit() else 0
 
 
 def source_url() -> str:
@@ -67,11 +74,8 @@ def source_url() -> str:
     if os.environ.get("GITHUB_REPOSITORY"):
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
         return f"{server}/{os.environ['GITHUB_REPOSITORY']}"
-    result = subprocess.run(  # nosec B603 B607
-        ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True,
-        text=True, check=False,
-    )
-    return result.stdout.strip() if result.returncode == 0 else "unknown"
+    result = cmd.run(["git", "remote", "get-url", "origin"], cwd=ROOT, check=False)
+    return result.stdout.strip() if result.ok else "unknown"
 
 
 def tags(name: str | None = None) -> list[str]:
@@ -80,20 +84,45 @@ def tags(name: str | None = None) -> list[str]:
     return [f"{name}:{tag}" for tag in (git_revision(short=True), project.version(), "latest")]
 
 
-def build_command() -> list[str]:
-    """Compose `docker build` with OCI label values and an optional $BASE_IMAGE."""
-    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    source = os.environ.get("IMAGE_SOURCE") or source_url()
-    build_args = {
+def pinned_base(dockerfile: Path = DOCKERFILE) -> str:
+    """The official base as the Dockerfile pins it (`name@sha256:...`), read, not repeated."""
+    match = _PINNED_BASE.search(dockerfile.read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"{dockerfile.name} has no `FROM name@sha256:... AS official-base`")
+    return match[1]
+
+
+def base_image() -> tuple[str, str]:
+    """Name and digest of the base this build uses: $BASE_IMAGE's image ID, else the pin."""
+    chosen = os.environ.get("BASE_IMAGE", "").strip()
+    if not chosen:
+        pinned = pinned_base()
+        return pinned, pinned.rsplit("@", 1)[1]
+    return chosen, docker_output("image", "inspect", "--format", "{{.Id}}", chosen)
+
+
+def build_args() -> dict[str, str]:
+    """The build's --build-arg values: OCI label facts and the base, all fixed by the commit."""
+    epoch = source_date_epoch()
+    name, digest = base_image()
+    values = {
         "VERSION": project.version(),
         "REVISION": git_revision(),
-        "CREATED": created,
-        "SOURCE": source,
+        "CREATED": datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "SOURCE": os.environ.get("IMAGE_SOURCE") or source_url(),
+        "BASE_NAME": name,
+        "BASE_DIGEST": digest,
     }
-    if os.environ.get("BASE_IMAGE"):
-        build_args["BASE_IMAGE"] = os.environ["BASE_IMAGE"]
+    if os.environ.get("BASE_IMAGE", "").strip():
+        values["BASE_IMAGE"] = os.environ["BASE_IMAGE"].strip()
+    return values
+
+
+def build_command() -> list[str]:
+    """Compose `docker build` with OCI label values and an optional $BASE_IMAGE."""
+    build_args_ = build_args()
     argv = [docker(), "build"]
-    for key, value in build_args.items():
+    for key, value in build_args_.items():
         argv += ["--build-arg", f"{key}={value}"]
     for tag in tags():
         argv += ["--tag", tag]
@@ -113,13 +142,10 @@ def registry_credentials(registry: str) -> Iterator[dict[str, str]]:
     credentials = require(["REGISTRY_USERNAME", "REGISTRY_PASSWORD"])
     with tempfile.TemporaryDirectory(prefix="docker-config-") as config:
         env = {"DOCKER_CONFIG": config}
-        result = subprocess.run(  # nosec B603 - the password travels on stdin
+        result = cmd.run(  # the password travels on stdin
             [docker(), "login", registry, "--username", credentials["REGISTRY_USERNAME"],
-             "--password-stdin"],
-            input=credentials["REGISTRY_PASSWORD"], capture_output=True, text=True,
-            check=False, env={**os.environ, **env},
-        )
-        if result.returncode != 0:
+             "--password-stdin"], stdin=credentials["REGISTRY_PASSWORD"], env=env, check=False)
+        if not result.ok:
             raise RegistryLoginFailed(f"docker login to {registry} failed: "
                                       f"{result.stderr.strip().splitlines()[-1:]}")
         yield env

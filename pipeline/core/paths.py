@@ -13,6 +13,7 @@ BUILD_DIR = ROOT / "build"  # git-ignored: everything below is regenerated
 WHEELS_DIR = BUILD_DIR / "wheels"
 SBOM_FILE = BUILD_DIR / "sbom.cdx.json"
 IMAGE_REF_FILE = BUILD_DIR / "image-ref.txt"
+SIGNATURE_STORE = BUILD_DIR / "signatures"  # skopeo lookaside: image signatures
 DOCKER_MANIFEST = BUILD_DIR / "manifest.docker.yml"
 FUZZ_DIR = BUILD_DIR / "fuzz"
 BENCH_PARTIAL_DIR = BUILD_DIR / "bench"  # `bench --only` runs, so they never replace a full run

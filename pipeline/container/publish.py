@@ -1,0 +1,53 @@
+"""After a push: sign the digest and attest its provenance and SBOM, with the configured key."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.container import attestations, images, oci, signing
+from pipeline.core import paths
+
+BASE_NAME_LABEL = "org.opencontainers.image.base.name"
+BASE_DIGEST_LABEL = "org.opencontainers.image.base.digest"
+
+
+def signing_configured(env: Mapping[str, str] | None = None) -> bool:
+    """Tell whether a signing key is configured (on GitHub, keyless attest steps sign instead)."""
+    env = os.environ if env is None else env
+    return bool(env.get("IMAGE_SIGNING_KEY", "").strip())
+
+
+def build_facts(local_image: str) -> attestations.BuildFacts:
+    """Gather what the provenance records: commit, source, base (from the image's labels), lock."""
+    labels = json.loads(images.docker_output(
+        "image", "inspect", "--format", "{{json .Config.Labels}}", local_image) or "{}") or {}
+    return attestations.BuildFacts(
+        source=os.environ.get("IMAGE_SOURCE") or images.source_url(),
+        commit=images.git_revision(),
+        base_image=labels.get(BASE_NAME_LABEL, "unknown"),
+        base_digest=labels.get(BASE_DIGEST_LABEL, "unknown"),
+        lock_sha256=attestations.sha256_file(paths.RUNTIME_LOCK),
+        invocation=os.environ.get("GITHUB_RUN_ID") or "nox -s docker_push",
+    )
+
+
+def sign_and_attest(image: oci.DigestRef, tag: str, facts: attestations.BuildFacts,
+                    started: datetime, store: Path = paths.SIGNATURE_STORE) -> str:
+    """Sign `image` (signature into `store`) and push its two attestations; say what was done."""
+    sbom = json.loads(paths.SBOM_FILE.read_text(encoding="utf-8"))
+    with signing.keyring_from_env() as ring, \
+            tempfile.TemporaryDirectory(prefix="registries-d-") as scratch:
+        signing.sign_image(ring, image, tag, signing.lookaside(Path(scratch), store))
+        attestations.attest(ring, image, {
+            attestations.PROVENANCE: attestations.provenance(
+                facts, attestations.builder_id(), started),
+            attestations.SBOM: sbom,
+        })
+        fingerprint = ring.fingerprint
+    return (f"signed {image} with key {fingerprint[-16:]} and attested provenance and SBOM "
+            f"({image.companion(attestations.ATTACHMENT)})")
