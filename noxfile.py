@@ -315,9 +315,8 @@ def _docker_push(session: nox.Session) -> None:
         session.warn("not signed: no IMAGE_SIGNING_KEY (deploy refuses unsigned images)")
         return
     try:
-        session.log(publish.sign_and_attest(oci.DigestRef.parse(f"{remote}@{digest}"),
-                                            f"{remote}:latest",
-                                            publish.build_facts(images.tags()[-1]), started))
+        session.log(publish.publish_pushed(oci.DigestRef.parse(f"{remote}@{digest}"),
+                                           f"{remote}:latest", images.tags()[-1], started))
     except (environment.MissingSettings, cmd.CommandFailed) as failure:
         session.error(f"signing {remote}@{digest} failed: {failure}")
 

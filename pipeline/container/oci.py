@@ -59,7 +59,7 @@ def _host(repository: str) -> str:
 def tls_flags(repository: str, *sides: str) -> list[str]:
     """Plain HTTP only for a loopback registry (the test one); TLS is verified everywhere else."""
     verify = "false" if _host(repository) in LOOPBACK_HOSTS else "true"
-    return [f"--{side}-tls-verify={verify}" for side in sides]
+    return [f"--{side}-tls-verify={verify}" for side in sides] or [f"--tls-verify={verify}"]
 
 
 def skopeo(*args: str, stdin: str | None = None, config: Sequence[str] = (),

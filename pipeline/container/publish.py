@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.container import attestations, images, oci, signing
 from pipeline.core import paths
@@ -36,18 +37,22 @@ def build_facts(local_image: str) -> attestations.BuildFacts:
     )
 
 
-def sign_and_attest(image: oci.DigestRef, tag: str, facts: attestations.BuildFacts,
-                    started: datetime, store: Path = paths.SIGNATURE_STORE) -> str:
-    """Sign `image` (signature into `store`) and push its two attestations; say what was done."""
-    sbom = json.loads(paths.SBOM_FILE.read_text(encoding="utf-8"))
-    with signing.keyring_from_env() as ring, \
-            tempfile.TemporaryDirectory(prefix="registries-d-") as scratch:
+def sign_and_attest(ring: signing.Keyring, image: oci.DigestRef, tag: str,
+                    predicates: Mapping[str, Any], store: Path = paths.SIGNATURE_STORE) -> str:
+    """Sign `image` (signature into `store`) and push its attestations; say what was done."""
+    with tempfile.TemporaryDirectory(prefix="registries-d-") as scratch:
         signing.sign_image(ring, image, tag, signing.lookaside(Path(scratch), store))
-        attestations.attest(ring, image, {
-            attestations.PROVENANCE: attestations.provenance(
-                facts, attestations.builder_id(), started),
-            attestations.SBOM: sbom,
-        })
-        fingerprint = ring.fingerprint
-    return (f"signed {image} with key {fingerprint[-16:]} and attested provenance and SBOM "
-            f"({image.companion(attestations.ATTACHMENT)})")
+    attestations.attest(ring, image, predicates)
+    return (f"signed {image} with key {ring.fingerprint[-16:]} and attested "
+            f"{len(predicates)} predicates ({image.companion(attestations.ATTACHMENT)})")
+
+
+def publish_pushed(image: oci.DigestRef, tag: str, local_image: str, started: datetime) -> str:
+    """Sign and attest what docker_push pushed, with the key the environment names."""
+    predicates = {
+        attestations.PROVENANCE: attestations.provenance(
+            build_facts(local_image), attestations.builder_id(), started),
+        attestations.SBOM: json.loads(paths.SBOM_FILE.read_text(encoding="utf-8")),
+    }
+    with signing.keyring_from_env() as ring:
+        return sign_and_attest(ring, image, tag, predicates)

@@ -65,12 +65,19 @@ def _fingerprint(env: dict[str, str]) -> str:
 
 
 @contextmanager
-def keyring_from_env() -> Iterator[Keyring]:
-    """Import $IMAGE_SIGNING_KEY (armored OpenPGP secret key) into a keyring for this run."""
-    settings = require(KEY_VARIABLES)
+def keyring(secret_key: Path, passphrase: str) -> Iterator[Keyring]:
+    """Import an armored OpenPGP secret key into a keyring that lives for this block."""
     with _gnupg_home() as env:
-        cmd.run(["gpg", "--batch", "--quiet", "--import", settings["IMAGE_SIGNING_KEY"]], env=env)
-        yield Keyring(env, _fingerprint(env), settings["IMAGE_SIGNING_PASSPHRASE"])
+        cmd.run(["gpg", "--batch", "--quiet", "--import", str(secret_key)], env=env)
+        yield Keyring(env, _fingerprint(env), passphrase)
+
+
+@contextmanager
+def keyring_from_env() -> Iterator[Keyring]:
+    """The keyring of $IMAGE_SIGNING_KEY, unlocked by $IMAGE_SIGNING_PASSPHRASE."""
+    settings = require(KEY_VARIABLES)
+    with keyring(Path(settings["IMAGE_SIGNING_KEY"]), settings["IMAGE_SIGNING_PASSPHRASE"]) as ring:
+        yield ring
 
 
 def generate(directory: Path, passphrase: str, identity: str = RUN_IDENTITY,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import subprocess  # nosec B404
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +15,10 @@ from pathlib import Path
 
 import bcrypt
 
+from pipeline.container import oci
 from pipeline.core.service import LOOPBACK, free_port
+
+LAYER = "application/vnd.oci.image.layer.v1.tar"
 
 
 @contextmanager
@@ -56,3 +62,17 @@ def _wait(url: str) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"registry at {url} did not start")
+
+
+def push_tiny_image(repository: str, text: str, tag: str = "latest") -> oci.DigestRef:
+    """Push a one-file image (no Docker needed) and return it by digest; `text` makes it unique."""
+    layer = io.BytesIO()
+    with tarfile.open(fileobj=layer, mode="w") as tar:
+        data = text.encode()
+        member = tarfile.TarInfo("hello.txt")
+        member.size = len(data)
+        tar.addfile(member, io.BytesIO(data))
+    oci.push_artifact(repository, f"{repository}:{tag}", [(LAYER, layer.getvalue(), {})])
+    raw = oci.skopeo("inspect", "--raw", *oci.tls_flags(repository),
+                     f"docker://{repository}:{tag}").stdout
+    return oci.DigestRef(repository, "sha256:" + hashlib.sha256(raw.encode()).hexdigest())
