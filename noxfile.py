@@ -321,6 +321,15 @@ def _docker_push(session: nox.Session) -> None:
         session.error(f"signing {remote}@{digest} failed: {failure}")
 
 
+def _verify_image(session: nox.Session, reference: str | None) -> None:
+    """Docker mode deploys only an image this pipeline signed and attested; stop otherwise."""
+    if reference:
+        try:
+            session.log(verify.before_deploy(reference))
+        except verify.Refused as refusal:
+            session.error(f"refusing to deploy: {refusal}")
+
+
 @nox.session
 def docker_build(session: nox.Session) -> None:
     """Build the image offline from hash-checked wheels; tag commit, version and latest."""
@@ -397,11 +406,7 @@ def deploy(session: nox.Session) -> None:
         for line in cloudfoundry.dry_run_lines(settings):
             print(line)
         return
-    if settings.image_ref:  # docker mode: only an image this pipeline signed and attested
-        try:
-            session.log(verify.before_deploy(settings.image_ref))
-        except verify.Refused as refusal:
-            session.error(f"refusing to deploy: {refusal}")
+    _verify_image(session, settings.image_ref)
     deployment = cloudfoundry.Deployment(settings, _cf_runner(session))
     try:
         previous = deployment.push()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.core import cmd, project
 from pipeline.core.environment import require
-from pipeline.core.paths import IMAGE_REF_FILE, ROOT, WHEELS_DIR
+from pipeline.core.paths import IMAGE_REF_FILE, ROOT, RUNTIME_LOCK, WHEELS_DIR
 
 LOCAL_BASE_IMAGE = "local/python:3.11-bookworm"
 IMAGE_PYTHON = "3.11"  # the Python of both supported bases: official slim and Debian bookworm
@@ -50,7 +50,7 @@ def wheel_download_command(python: str = sys.executable) -> list[str]:
         python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
         "--require-hashes", "--only-binary=:all:", f"--python-version={IMAGE_PYTHON}",
         "--implementation=cp", *platforms, f"--dest={WHEELS_DIR}",
-        "-r", str(project.RUNTIME_LOCK),
+        "-r", str(RUNTIME_LOCK),
     ]
 
 
@@ -162,7 +162,7 @@ def pushed_digest(remote: str) -> str:
     for reference in json.loads(inspected):
         repository, _, digest = reference.partition("@")
         if repository == remote and digest.startswith("sha256:"):
-            return digest
+            return str(digest)
     raise RuntimeError(f"no registry digest recorded for {remote}")
 
 

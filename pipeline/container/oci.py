@@ -1,4 +1,4 @@
-"""Registry plumbing through skopeo: digest references, copies, and OCI artifacts beside an image."""
+"""Registry plumbing through skopeo: digest references, copies, OCI artifacts beside an image."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The container stage: lint bites, push logs in safely, deploy refuses unsigned or forged images."""
+"""Container stage: lint bites, push logs in safely, deploy refuses unsigned or forged images."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def _retag_for(tree: Tree, name: str) -> None:
 
 
 @pytest.mark.docker
-def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path, scratch_image) -> None:
+def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path: Path,
+                                                 scratch_image: str) -> None:
     _retag_for(tree, scratch_image)
     with registry(tmp_path / "registry", {"ci": PASSWORD}) as address:
         refused = tree.nox("-s", "docker_push",
@@ -86,7 +87,7 @@ def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path, scratch_i
 
 
 @pytest.mark.docker
-def test_image_running_as_root_fails_docker_smoke(tree: Tree, scratch_image) -> None:
+def test_image_running_as_root_fails_docker_smoke(tree: Tree, scratch_image: str) -> None:
     dockerfile = tree.path / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace("USER 10001:10001\n", ""))
     shutil.copytree(WHEELS_DIR, tree.path / "build" / "wheels")
@@ -118,7 +119,8 @@ class Trust:
             publish.sign_and_attest(ring, image, f"{image.repository}:latest",
                                     PREDICATES if predicates is None else predicates, self.store)
 
-    def deploy(self, tree: Tree, image: oci.DigestRef, cf_log: Path) -> subprocess.CompletedProcess:
+    def deploy(self, tree: Tree, image: oci.DigestRef,
+               cf_log: Path) -> subprocess.CompletedProcess[str]:
         """`nox -s deploy` in docker mode against the fake cf, trusting our public key."""
         return tree.nox("-s", "deploy", env={
             **DEPLOY_ENV, "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}",
@@ -152,7 +154,7 @@ def _cf_calls(cf_log: Path) -> int:
     return len(cf_log.read_text().splitlines()) if cf_log.exists() else 0
 
 
-def _refused(result: subprocess.CompletedProcess, cf_log: Path) -> str:
+def _refused(result: subprocess.CompletedProcess[str], cf_log: Path) -> str:
     """The one refusal line; no cf call was made and no traceback printed."""
     output = failed(result)
     assert "Traceback" not in output

@@ -8,7 +8,6 @@ import pytest
 
 from pipeline.actions import act_jobs, policy, summary
 from pipeline.bench import nox_runs, servers
-from pipeline.container import rootfs
 from pipeline.core import environment, report
 from pipeline.deploy import cloudfoundry
 
@@ -39,21 +38,6 @@ def test_missing_variables_are_named_together_in_order() -> None:
     assert environment.missing(["A", "B", "C", "D"], env) == ["B", "C"]
     with pytest.raises(environment.MissingSettings, match=r"variable\(s\): B, C$"):
         environment.require(["A", "B", "C"], env)
-
-
-def test_deb822_sources_give_bookworm_entries_only(tmp_path: Path) -> None:
-    sources = tmp_path / "debian.sources"
-    sources.write_text(
-        "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm bookworm-updates\n"
-        "Components: main\n\nTypes: deb-src\nURIs: http://mirror.invalid/debian\n"
-        "Suites: bookworm\nComponents: main\n\nTypes: deb\nURIs: http://mirror.invalid/old\n"
-        "Suites: bullseye\nComponents: main\n")
-    assert rootfs.mirror_entries((sources,)) == [
-        "deb http://mirror.invalid/debian bookworm main",
-        "deb http://mirror.invalid/debian bookworm-updates main",
-    ]
-    with pytest.raises(RuntimeError, match="no apt source"):
-        rootfs.mirror_entries((tmp_path / "absent.sources",))
 
 
 def test_secrets_are_masked_in_any_line() -> None:
