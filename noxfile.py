@@ -359,21 +359,10 @@ def docker_smoke(session: nox.Session) -> None:
         session.log(f"{image} is healthy at {box.url} as container {box.name}")
         session.run("pytest", "-p", "no:cacheprovider", "tests/smoke/test_http.py",
                     env={"SMOKE_URL": box.url})
-        uid = containers.user_id(box)
-        verdict = containers.health_status(box)
-        components = containers.sbom_components(box)
-        code, seconds = containers.sigterm(box)  # last: it stops the container
-        problems = [
-            *(["the image carries no SBOM listing flask"] if "flask" not in components else []),
-            *(["the server runs as root"] if uid == 0 else []),
-            *([f"HEALTHCHECK says {verdict}"] if verdict != "healthy" else []),
-            *([f"SIGTERM exit code {code}"] if code != 0 else []),
-            *([f"SIGTERM took {seconds:.1f} s"] if seconds > containers.STOP_BUDGET_S else []),
-        ]
-        if problems:
-            session.error("; ".join(problems) + "\n" + containers.logs(box)[-2000:])
-        session.log(f"uid {uid}, HEALTHCHECK {verdict}, SBOM of {len(components)} components, "
-                    f"SIGTERM exit 0 in {seconds:.2f} s")
+        seen = containers.observe(box)
+        if seen.problems():
+            session.error("; ".join(seen.problems()) + "\n" + containers.logs(box)[-2000:])
+        session.log(seen.summary())
 
 
 # --- Cloud Foundry ----------------------------------------------------------------------------

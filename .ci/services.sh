@@ -27,6 +27,9 @@ ensure_packages() {
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmark's load generator
+  # skopeo signs and verifies images, gpg/gpgv the key and the attestations.
+  command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v gpgv >/dev/null 2>&1 || missing+=(gpgv gnupg)
   if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -54,24 +57,18 @@ ensure_docker_engine() {
 }
 
 start_registry() {
-  # A throwaway registry on loopback; its storage goes away with CI_TMP.
-  local port
-  port=$(free_port)
-  mkdir -p "$CI_TMP/registry"
-  cat >"$CI_TMP/registry.yml" <<YAML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $CI_TMP/registry}}
-http: {addr: 127.0.0.1:$port}
-YAML
-  docker-registry serve "$CI_TMP/registry.yml" >"$CI_TMP/registry.log" 2>&1 &
+  # A throwaway registry on loopback (pipeline/container/registry.py writes its config); its
+  # storage goes away with CI_TMP.
+  python3 -m pipeline.container.registry "$CI_TMP/registry" --address-file "$CI_TMP/registry.address" \
+    >"$CI_TMP/registry.log" 2>&1 &
   CI_STARTED_PIDS+=($!)
-  if wait_until 50 0.2 url_answers "http://127.0.0.1:$port/v2/"; then
-    export REGISTRY="127.0.0.1:$port"
+  if wait_until 100 0.1 test -s "$CI_TMP/registry.address"; then
+    REGISTRY=$(cat "$CI_TMP/registry.address")
+    export REGISTRY
     return
   fi
   echo "docker-registry did not start:" >&2
-  cat "$CI_TMP/registry.log" >&2
+  cat "$CI_TMP/registry.log" "$CI_TMP/registry/registry.log" >&2 2>/dev/null
   return 1
 }
 
@@ -86,29 +83,18 @@ wait_until() {
   return 1
 }
 
-url_answers() {
-  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1"
-}
-
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c 'from pipeline.core.service import free_port; print(free_port())'
 }
 
 run_container() {
-  # run_container IMAGE: start it hardened on loopback, wait for /healthz, set CONTAINER_URL.
-  # Not for $(...): the container must be recorded in this shell for the cleanup to remove it.
-  local image=$1 port name
-  port=$(free_port)
-  name="ci-echo-$port"
-  "$DOCKER" run --detach --name "$name" --read-only --cap-drop ALL \
-    --security-opt no-new-privileges --network host \
-    --env HOST=127.0.0.1 --env "PORT=$port" --env TRUSTED_HOSTS=127.0.0.1 "$image" >/dev/null
-  CI_CONTAINERS+=("$name")
-  if wait_until 100 0.1 url_answers "http://127.0.0.1:$port/healthz"; then
-    export CONTAINER_URL="http://127.0.0.1:$port"
-    return
+  # run_container IMAGE: start it hardened (pipeline/container/containers.py), wait for /healthz,
+  # set CONTAINER_URL. Not for $(...): the container must be recorded in this shell for cleanup.
+  local name url
+  read -r name url < <(python3 -m pipeline.container.containers start "$1" || echo "- -")
+  if [ "$name" = - ]; then
+    return 1
   fi
-  echo "container $name did not become healthy" >&2
-  "$DOCKER" logs "$name" >&2
-  return 1
+  CI_CONTAINERS+=("$name")
+  export CONTAINER_URL="$url"
 }

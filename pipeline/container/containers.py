@@ -1,9 +1,13 @@
-"""Run the image the way production does (read-only, no capabilities) and observe it."""
+"""Run the image the way production does (read-only, no capabilities) and judge what it does.
+
+`python -m pipeline.container.containers start IMAGE` starts it hardened for CI's shell scripts and
+prints `NAME URL` once /healthz answers; the caller removes the container.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
-import subprocess  # nosec B404 - docker is called with fixed argv lists, never a shell
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -11,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pipeline.container.images import docker, docker_output
+from pipeline.core import cmd
 from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
+NOT_ROOT = 10001  # the Dockerfile's USER
 
 
 @dataclass
@@ -34,33 +40,53 @@ def run_command(image: str, name: str, port: int, extra: Sequence[str] = ()) -> 
     ]
 
 
+class NotHealthy(RuntimeError):
+    """The container never answered /healthz; `logs` keeps what it said before it was removed."""
+
+    def __init__(self, message: str, logs_: str) -> None:
+        super().__init__(message)
+        self.logs = logs_
+
+
+def start(image: str, extra: Sequence[str] = (), prefix: str = "echo-smoke",
+          timeout: float = 20.0, interval: float = 0.05) -> Container:
+    """Start the image hardened and wait for /healthz; a container that never gets there goes."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    cmd.run(run_command(image, name, port, extra))
+    box = Container(name, f"http://{LOOPBACK}:{port}")
+    try:
+        wait_healthy(box.url, timeout=timeout, interval=interval)
+    except (TimeoutError, RuntimeError) as failure:
+        said = logs(box)
+        remove(box)
+        raise NotHealthy(f"{image} did not become healthy: {failure}", said) from None
+    return box
+
+
+def remove(box: Container) -> None:
+    """Remove the container, running or not."""
+    docker_output("rm", "--force", box.name, check=False)
+
+
 @contextmanager
 def running(image: str, extra: Sequence[str] = ()) -> Iterator[Container]:
     """Start the image, wait for /healthz, and always remove the container afterwards."""
-    name = f"echo-smoke-{uuid.uuid4().hex[:8]}"
-    port = free_port()
-    subprocess.run(run_command(image, name, port, extra), check=True,  # nosec B603
-                   capture_output=True)
-    box = Container(name, f"http://{LOOPBACK}:{port}")
+    box = start(image, extra)
     try:
-        wait_healthy(box.url)
         yield box
     finally:
-        docker_output("rm", "--force", name, check=False)
+        remove(box)
 
 
 def time_to_healthy(image: str, extra: Sequence[str] = ()) -> float:
     """Seconds from `docker run` to the first 200 from /healthz."""
-    name = f"echo-start-{uuid.uuid4().hex[:8]}"
-    port = free_port()
     started = time.monotonic()
-    subprocess.run(run_command(image, name, port, extra), check=True,  # nosec B603
-                   capture_output=True)
+    box = start(image, extra, prefix="echo-start", timeout=30, interval=0.01)
     try:
-        wait_healthy(f"http://{LOOPBACK}:{port}", timeout=30, interval=0.01)
         return time.monotonic() - started
     finally:
-        docker_output("rm", "--force", name, check=False)
+        remove(box)
 
 
 def user_id(box: Container) -> int:
@@ -97,7 +123,61 @@ def sigterm(box: Container) -> tuple[int, float]:
 
 def logs(box: Container) -> str:
     """Return what the container wrote to stdout and stderr."""
-    result = subprocess.run(  # nosec B603
-        [docker(), "logs", box.name], capture_output=True, text=True, check=False
-    )
+    result = cmd.run([docker(), "logs", box.name], check=False)
     return result.stdout + result.stderr
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What docker_smoke saw of a running image, beyond its HTTP answers."""
+
+    uid: int
+    health: str
+    components: frozenset[str]
+    exit_code: int
+    stop_seconds: float
+
+    def problems(self) -> list[str]:
+        """Each way the image falls short of production's expectations, in one phrase each."""
+        return [
+            *(["the image carries no SBOM listing flask"] if "flask" not in self.components
+              else []),
+            *(["the server runs as root"] if self.uid == 0 else []),
+            *([f"HEALTHCHECK says {self.health}"] if self.health != "healthy" else []),
+            *([f"SIGTERM exit code {self.exit_code}"] if self.exit_code != 0 else []),
+            *([f"SIGTERM took {self.stop_seconds:.1f} s"] if self.stop_seconds > STOP_BUDGET_S
+              else []),
+        ]
+
+    def summary(self) -> str:
+        """One line for the log when all is well."""
+        return (f"uid {self.uid}, HEALTHCHECK {self.health}, SBOM of {len(self.components)} "
+                f"components, SIGTERM exit {self.exit_code} in {self.stop_seconds:.2f} s")
+
+
+def observe(box: Container) -> Observation:
+    """Read uid, HEALTHCHECK and SBOM, then stop it with SIGTERM (last: it ends the container)."""
+    uid, health, components = user_id(box), health_status(box), sbom_components(box)
+    code, seconds = sigterm(box)
+    return Observation(uid, health, frozenset(components), code, seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`start IMAGE`: run it hardened, print `NAME URL` when healthy."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.container.containers")
+    parser.add_argument("action", choices=["start"])
+    parser.add_argument("image")
+    parser.add_argument("--prefix", default="ci-echo")
+    args = parser.parse_args(argv)
+    try:
+        box = start(args.image, prefix=args.prefix)
+    except NotHealthy as failure:
+        parser.exit(1, f"{failure.logs[-2000:]}\n{failure}\n")
+    except cmd.CommandFailed as failure:
+        parser.exit(1, f"{args.image} did not start: {failure}\n")
+    print(box.name, box.url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,7 +6,7 @@ policy.json `signedBy` check are the real, complete code paths podman and CRI-O 
 both the image and its attestations; the passphrase travels on stdin, never in argv or a file.
 
 `python -m pipeline.container.signing keygen DIR` writes a key pair for one CI run, reading
-the passphrase from $IMAGE_SIGNING_PASSPHRASE.
+the passphrase from $IMAGE_SIGNING_PASSPHRASE, and prints the `export` lines that name it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import shlex
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -180,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     passphrase = require(["IMAGE_SIGNING_PASSPHRASE"])["IMAGE_SIGNING_PASSPHRASE"]
     secret, public = generate(args.directory, passphrase, expires=args.expires)
-    print(f"IMAGE_SIGNING_KEY={secret}\nIMAGE_VERIFY_KEY={public}")
+    print(f"export IMAGE_SIGNING_KEY={shlex.quote(str(secret))}\n"
+          f"export IMAGE_VERIFY_KEY={shlex.quote(str(public))}")
     return 0
 
 
