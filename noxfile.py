@@ -13,7 +13,8 @@ from nox.command import CommandFailed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline.actions import act_jobs  # noqa: E402
-from pipeline.container import containers, images, oci, publish, rootfs, verify  # noqa: E402
+from pipeline.container import (  # noqa: E402
+    build, containers, images, oci, publish, rootfs, verify)
 from pipeline.core import cmd, environment, paths, project  # noqa: E402
 from pipeline.deploy import cloudfoundry  # noqa: E402
 
@@ -293,7 +294,10 @@ def _docker_build(session: nox.Session) -> None:
     _install(session, "image")
     _sbom(session)
     session.run(*images.wheel_download_command(python="python"))
-    session.run(*images.build_command(), external=True, env={"DOCKER_BUILDKIT": "1"})
+    for argv in build.commands():
+        session.run(*argv, external=True, env={"DOCKER_BUILDKIT": "1"})
+    image = f"{images.image_name()}:latest"
+    session.log(f"built {image}: image ID {images.image_id(image)}")
 
 
 def _docker_push(session: nox.Session) -> None:

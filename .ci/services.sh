@@ -29,6 +29,7 @@ ensure_packages() {
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmark's load generator
   # skopeo signs and verifies images, gpg/gpgv the key and the attestations.
   command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v buildah >/dev/null 2>&1 || missing+=(buildah)  # reproducible builds (--timestamp)
   command -v gpgv >/dev/null 2>&1 || missing+=(gpgv gnupg)
   if ((${#missing[@]})); then
     apt-get update -qq

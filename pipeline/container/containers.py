@@ -105,8 +105,11 @@ def health_status(box: Container, timeout: float = 20.0) -> str:
     deadline = time.monotonic() + timeout
     status = "starting"
     while time.monotonic() < deadline:
-        health = docker_output("inspect", "--format", "{{json .State.Health}}", box.name)
-        status = json.loads(health)["Status"]
+        health = json.loads(docker_output("inspect", "--format", "{{json .State.Health}}",
+                                          box.name))
+        if health is None:
+            return "absent (the image has no HEALTHCHECK)"
+        status = str(health["Status"])
         if status != "starting":
             break
         time.sleep(0.5)

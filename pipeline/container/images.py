@@ -37,6 +37,11 @@ def docker_output(*args: str, check: bool = True) -> str:
     return result.stdout.strip()
 
 
+def image_id(image: str) -> str:
+    """The image's ID (its config digest): equal IDs, equal images."""
+    return docker_output("image", "inspect", "--format", "{{.Id}}", image)
+
+
 def image_name() -> str:
     """Return $IMAGE_NAME, defaulting to the name in pyproject.toml."""
     return os.environ.get("IMAGE_NAME") or project.setting("image-name")
@@ -98,7 +103,7 @@ def base_image() -> tuple[str, str]:
     if not chosen:
         pinned = pinned_base()
         return pinned, pinned.rsplit("@", 1)[1]
-    return chosen, docker_output("image", "inspect", "--format", "{{.Id}}", chosen)
+    return chosen, image_id(chosen)
 
 
 def build_args() -> dict[str, str]:
@@ -116,17 +121,6 @@ def build_args() -> dict[str, str]:
     if os.environ.get("BASE_IMAGE", "").strip():
         values["BASE_IMAGE"] = os.environ["BASE_IMAGE"].strip()
     return values
-
-
-def build_command() -> list[str]:
-    """Compose `docker build` with OCI label values and an optional $BASE_IMAGE."""
-    build_args_ = build_args()
-    argv = [docker(), "build"]
-    for key, value in build_args_.items():
-        argv += ["--build-arg", f"{key}={value}"]
-    for tag in tags():
-        argv += ["--tag", tag]
-    return [*argv, str(ROOT)]
 
 
 @contextmanager
