@@ -4,7 +4,9 @@
 
 # The base: the pinned official stage below, or any Debian-like image with Python 3.11 and pip
 # named by BASE_IMAGE (`nox -s base_image` makes local/python:3.11-bookworm with no registry).
-# Builders skip the stage that is not used, so the air-gapped build never pulls it.
+# Builders skip the stage that is not used, so the air-gapped build never pulls it. The default
+# names the stage for a plain `docker build`; `nox -s docker_build` passes the pinned reference
+# itself, read from the FROM line below, because buildah 1.28 does not resolve a stage via ARG.
 ARG BASE_IMAGE=official-base
 
 # Pinned by digest, so the same commit always builds on the same bytes; Dependabot's docker

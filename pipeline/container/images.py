@@ -118,8 +118,9 @@ def build_args() -> dict[str, str]:
         "BASE_NAME": name,
         "BASE_DIGEST": digest,
     }
-    if os.environ.get("BASE_IMAGE", "").strip():
-        values["BASE_IMAGE"] = os.environ["BASE_IMAGE"].strip()
+    # Always by reference: buildah 1.28 does not resolve `FROM ${BASE_IMAGE}` to a stage name,
+    # so the Dockerfile's `official-base` default serves plain `docker build` only.
+    values["BASE_IMAGE"] = name
     return values
 
 

@@ -47,7 +47,6 @@ def test_without_base_image_the_pin_is_the_base(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     with cmd.using(Recorder(_answer)):
         args = images.build_args()
-    assert "BASE_IMAGE" not in args  # the Dockerfile's default stage
-    assert args["BASE_NAME"] == images.pinned_base()
+    assert args["BASE_IMAGE"] == args["BASE_NAME"] == images.pinned_base()
     assert args["BASE_DIGEST"] == images.pinned_base().split("@")[1]
     assert args["CREATED"] == "1970-01-01T00:00:00Z"
