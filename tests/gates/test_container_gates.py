@@ -18,7 +18,7 @@ import pytest
 from pipeline.container import attestations, images, oci, publish, signing
 from pipeline.core import project
 from pipeline.core.paths import ROOT, WHEELS_DIR
-from tests.support.registry import push_tiny_image, registry
+from tests.support.registry import push_tiny_image, registry, signed_image
 from tests.support.tree import Tree, failed, passed
 
 PASSWORD = "pl4nted-Registry-pw"  # nosec B105  # pragma: allowlist secret
@@ -220,12 +220,12 @@ def test_deploy_refuses_a_signed_image_without_its_sbom(tree: Tree, trust: Trust
 
 
 @pytest.mark.docker
-def test_deploy_accepts_an_image_we_signed_and_attested(tree: Tree, trust: Trust,
-                                                        tmp_path: Path) -> None:
-    image = push_tiny_image(f"{trust.registry}/echo", "ours")
-    trust.sign(image)
-    output = trust.deploy(tree, image, tmp_path / "cf.jsonl")
+def test_deploy_accepts_an_image_we_signed_and_attested(tree: Tree, tmp_path: Path) -> None:
+    with signed_image(tmp_path / "trusted") as (reference, trust_env):
+        output = tree.nox("-s", "deploy", env={
+            **DEPLOY_ENV, "PATH": f"{FAKES}{os.pathsep}{os.environ['PATH']}",
+            "FAKE_CF_LOG": str(tmp_path / "cf.jsonl"), "IMAGE_REF": reference, **trust_env})
     text = output.stdout + output.stderr
-    assert f"verified {image}: signed by signing.pub.asc, provenance and SBOM attested" in text
+    assert f"verified {reference}: signed by signing.pub.asc, provenance and SBOM attested" in text
     assert "refusing" not in text
     assert _cf_calls(tmp_path / "cf.jsonl") > 0, text[-2000:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import bcrypt
 
-from pipeline.container import oci
+from pipeline.container import attestations, oci, publish, signing
 from pipeline.container.registry import serving
 
 LAYER = "application/vnd.oci.image.layer.v1.tar"
@@ -44,3 +45,21 @@ def push_tiny_image(repository: str, text: str, tag: str = "latest") -> oci.Dige
     raw = oci.skopeo("inspect", "--raw", *oci.tls_flags(repository),
                      f"docker://{repository}:{tag}").stdout
     return oci.DigestRef(repository, "sha256:" + hashlib.sha256(raw.encode()).hexdigest())
+
+
+@contextmanager
+def signed_image(workdir: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A registry holding one tiny image that a fresh key signed and attested, as docker_push does.
+
+    Yields the image's digest reference and the variables `nox -s deploy` needs to verify it.
+    """
+    passphrase = secrets.token_urlsafe(16)
+    secret, public = signing.generate(workdir / "keys", passphrase)
+    store = workdir / "signatures"
+    with registry(workdir / "registry") as address:
+        image = push_tiny_image(f"{address}/echo", "signed")
+        with signing.keyring(secret, passphrase) as ring:
+            publish.sign_and_attest(ring, image, f"{image.repository}:latest", {
+                attestations.PROVENANCE: {"buildDefinition": {}},
+                attestations.SBOM: {"bomFormat": "CycloneDX"}}, store)
+        yield str(image), {"IMAGE_VERIFY_KEY": str(public), "IMAGE_SIGNATURE_STORE": str(store)}
