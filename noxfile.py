@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline.actions import act_jobs  # noqa: E402
 from pipeline.container import (  # noqa: E402
     build, containers, images, oci, publish, rootfs, verify)
-from pipeline.core import cmd, environment, paths, project  # noqa: E402
+from pipeline.core import environment, paths, project  # noqa: E402
 from pipeline.deploy import cloudfoundry  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -310,19 +310,25 @@ def _docker_push(session: nox.Session) -> None:
                 session.run(images.docker(), "tag", tag, f"{registry}/{tag}", external=True)
                 session.run(images.docker(), "push", "--quiet", f"{registry}/{tag}", external=True,
                             env=env)
+            digest = images.pushed_digest(remote)
+            path = images.write_image_ref(f"{remote}@{digest}")
+            session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(paths.ROOT)})")
+            _sign(session, oci.DigestRef.parse(f"{remote}@{digest}"), started, env)
     except (environment.MissingSettings, images.RegistryLoginFailed) as failure:
         session.error(str(failure))
-    digest = images.pushed_digest(remote)
-    path = images.write_image_ref(f"{remote}@{digest}")
-    session.log(f"pushed {remote}@{digest} (reference in {path.relative_to(paths.ROOT)})")
+
+
+def _sign(session: nox.Session, image: oci.DigestRef, started: datetime,
+          docker_env: dict[str, str]) -> None:
+    """Sign and attest what was pushed, with docker's throwaway login for skopeo too."""
     if not publish.signing_configured():
         session.warn("not signed: no IMAGE_SIGNING_KEY (deploy refuses unsigned images)")
         return
     try:
-        session.log(publish.publish_pushed(oci.DigestRef.parse(f"{remote}@{digest}"),
-                                           f"{remote}:latest", images.tags()[-1], started))
-    except (environment.MissingSettings, cmd.CommandFailed) as failure:
-        session.error(f"signing {remote}@{digest} failed: {failure}")
+        session.log(publish.publish_pushed(image, f"{image.repository}:latest",
+                                           images.tags()[-1], started, docker_env))
+    except RuntimeError as failure:  # cmd.CommandFailed, or a docker step's own error
+        session.error(f"signing {image} failed: {failure}")
 
 
 def _verify_image(session: nox.Session, reference: str | None) -> None:

@@ -91,15 +91,15 @@ def statement(image: oci.DigestRef, predicate_type: str, predicate: Any) -> byte
     }, sort_keys=True).encode()
 
 
-def attest(ring: signing.Keyring, image: oci.DigestRef,
-           predicates: Mapping[str, Any]) -> list[dict[str, Any]]:
+def attest(ring: signing.Keyring, image: oci.DigestRef, predicates: Mapping[str, Any],
+           auth: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Sign one statement per predicate and push them beside the image; return the envelopes."""
     envelopes = [signing.sign_dsse(ring, PAYLOAD_TYPE, statement(image, kind, predicate))
                  for kind, predicate in predicates.items()]
     oci.push_artifact(image.repository, image.companion(ATTACHMENT), [
         (ENVELOPE_MEDIA_TYPE, json.dumps(envelope).encode(), {"predicateType": kind})
         for kind, envelope in zip(predicates, envelopes)
-    ])
+    ], env=auth)
     return envelopes
 
 

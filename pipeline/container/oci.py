@@ -83,7 +83,8 @@ def _blob(layout: Path, data: bytes) -> dict[str, Any]:
 
 
 def push_artifact(repository: str, reference: str,
-                  layers: Sequence[tuple[str, bytes, dict[str, str]]]) -> None:
+                  layers: Sequence[tuple[str, bytes, dict[str, str]]],
+                  env: Mapping[str, str] | None = None) -> None:
     """Push an OCI artifact (empty config, one layer per (media type, bytes, annotations)).
 
     skopeo has no artifact command in 1.9, so the artifact is written as an OCI image layout
@@ -103,7 +104,7 @@ def push_artifact(repository: str, reference: str,
         (layout / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [entry]}))
         (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
         skopeo("copy", "--quiet", "--preserve-digests", *tls_flags(repository, "dest"),
-               f"oci:{layout}:artifact", f"docker://{reference}")
+               f"oci:{layout}:artifact", f"docker://{reference}", env=env)
 
 
 def artifact_layers(directory: Path) -> list[tuple[dict[str, Any], bytes]]:

@@ -38,21 +38,35 @@ def build_facts(local_image: str) -> attestations.BuildFacts:
 
 
 def sign_and_attest(ring: signing.Keyring, image: oci.DigestRef, tag: str,
-                    predicates: Mapping[str, Any], store: Path = paths.SIGNATURE_STORE) -> str:
+                    predicates: Mapping[str, Any], store: Path = paths.SIGNATURE_STORE,
+                    auth: Mapping[str, str] | None = None) -> str:
     """Sign `image` (signature into `store`) and push its attestations; say what was done."""
     with tempfile.TemporaryDirectory(prefix="registries-d-") as scratch:
-        signing.sign_image(ring, image, tag, signing.lookaside(Path(scratch), store))
-    attestations.attest(ring, image, predicates)
+        signing.sign_image(ring, image, tag, signing.lookaside(Path(scratch), store), auth)
+    attestations.attest(ring, image, predicates, auth)
     return (f"signed {image} with key {ring.fingerprint[-16:]} and attested "
             f"{len(predicates)} predicates ({image.companion(attestations.ATTACHMENT)})")
 
 
-def publish_pushed(image: oci.DigestRef, tag: str, local_image: str, started: datetime) -> str:
+def image_sbom(local_image: str) -> Any:
+    """The SBOM the image itself carries, so the attestation describes exactly what ships."""
+    return json.loads(images.docker_output("run", "--rm", "--network", "none", "--entrypoint",
+                                           "cat", local_image, "/srv/sbom.cdx.json"))
+
+
+def skopeo_auth(docker_env: Mapping[str, str]) -> dict[str, str]:
+    """Point skopeo at docker's throwaway login (same `auths` format, containers-auth.json(5))."""
+    config = docker_env.get("DOCKER_CONFIG")
+    return {"REGISTRY_AUTH_FILE": str(Path(config) / "config.json")} if config else {}
+
+
+def publish_pushed(image: oci.DigestRef, tag: str, local_image: str, started: datetime,
+                   docker_env: Mapping[str, str]) -> str:
     """Sign and attest what docker_push pushed, with the key the environment names."""
     predicates = {
         attestations.PROVENANCE: attestations.provenance(
             build_facts(local_image), attestations.builder_id(), started),
-        attestations.SBOM: json.loads(paths.SBOM_FILE.read_text(encoding="utf-8")),
+        attestations.SBOM: image_sbom(local_image),
     }
     with signing.keyring_from_env() as ring:
-        return sign_and_attest(ring, image, tag, predicates)
+        return sign_and_attest(ring, image, tag, predicates, auth=skopeo_auth(docker_env))

@@ -102,7 +102,8 @@ def generate(directory: Path, passphrase: str, identity: str = RUN_IDENTITY,
     return secret, public
 
 
-def sign_image(ring: Keyring, image: oci.DigestRef, tag: str, registries_d: Path) -> None:
+def sign_image(ring: Keyring, image: oci.DigestRef, tag: str, registries_d: Path,
+               auth: Mapping[str, str] | None = None) -> None:
     """Attach a simple-signing signature to `image`: skopeo re-copies it onto `tag` and signs.
 
     The copy preserves the digest (blobs already exist, so nothing is uploaded again); the
@@ -112,7 +113,8 @@ def sign_image(ring: Keyring, image: oci.DigestRef, tag: str, registries_d: Path
     oci.skopeo("copy", "--quiet", "--preserve-digests", *tls,
                "--sign-by", ring.fingerprint, "--sign-passphrase-file", "/dev/stdin",
                f"docker://{image}", f"docker://{tag}", stdin=ring.passphrase,
-               config=["--registries.d", str(registries_d)], env=ring.env)  # gpgme: GNUPGHOME
+               config=["--registries.d", str(registries_d)],
+               env={**ring.env, **(auth or {})})  # gpgme reads GNUPGHOME
 
 
 def lookaside(directory: Path, store: Path) -> Path:

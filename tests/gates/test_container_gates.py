@@ -22,6 +22,7 @@ from tests.support.registry import push_tiny_image, registry, signed_image
 from tests.support.tree import Tree, failed, passed
 
 PASSWORD = "pl4nted-Registry-pw"  # nosec B105  # pragma: allowlist secret
+SIGNING_PASSPHRASE = "run-Key-pl4nted-pass"  # nosec B105  # pragma: allowlist secret
 
 
 def test_unpinned_apt_install_fails_hadolint(tree: Tree) -> None:
@@ -76,14 +77,17 @@ def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path: Path,
         refused = tree.nox("-s", "docker_push",
                            env={"REGISTRY": address, "IMAGE_NAME": scratch_image})
         assert "no basic auth credentials" in failed(refused)
+        secret, _ = signing.generate(tmp_path / "keys", SIGNING_PASSPHRASE)
         output = passed(tree.nox("-s", "docker_push", env={
             "REGISTRY": address, "IMAGE_NAME": scratch_image,
             "REGISTRY_USERNAME": "ci", "REGISTRY_PASSWORD": PASSWORD,
+            "IMAGE_SIGNING_KEY": str(secret), "IMAGE_SIGNING_PASSPHRASE": SIGNING_PASSPHRASE,
         }))
-    assert PASSWORD not in output
+    assert PASSWORD not in output and SIGNING_PASSPHRASE not in output
     reference = (tree.path / "build" / "image-ref.txt").read_text().strip()
     assert reference.startswith(f"{address}/{scratch_image}@sha256:")
     assert reference in output
+    assert f"signed {reference} with key" in output  # skopeo used the same throwaway login
 
 
 @pytest.mark.docker
@@ -98,9 +102,6 @@ def test_image_running_as_root_fails_docker_smoke(tree: Tree, scratch_image: str
 
 
 # --- Supply chain: deploy refuses what this pipeline did not sign and attest -----------------
-
-SIGNING_PASSPHRASE = "run-Key-pl4nted-pass"  # nosec B105  # pragma: allowlist secret
-
 
 @dataclass
 class Trust:
