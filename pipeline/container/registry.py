@@ -34,16 +34,15 @@ def serving(workdir: Path, htpasswd: Path | None = None) -> Iterator[str]:
     workdir.mkdir(parents=True, exist_ok=True)
     config_file = workdir / "registry.yml"
     config_file.write_text(config(workdir, port, htpasswd), encoding="utf-8")
-    with (workdir / "registry.log").open("wb") as log:
-        # pylint: disable-next=consider-using-with  # stopped in the finally below
-        process = subprocess.Popen(  # nosec B603 B607 - fixed argv, no shell
-            ["docker-registry", "serve", str(config_file)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_ready(f"http://{LOOPBACK}:{port}/v2/", process)
-        yield f"{LOOPBACK}:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with (workdir / "registry.log").open("wb") as log, subprocess.Popen(  # nosec B603 B607
+            ["docker-registry", "serve", str(config_file)], stdout=log,
+            stderr=subprocess.STDOUT) as process:  # fixed argv, no shell
+        try:
+            wait_ready(f"http://{LOOPBACK}:{port}/v2/", process)
+            yield f"{LOOPBACK}:{port}"
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
