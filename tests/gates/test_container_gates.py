@@ -135,9 +135,11 @@ PREDICATES: dict[str, Any] = {attestations.PROVENANCE: {"buildDefinition": {}},
 FAKES = ROOT / "tests" / "fakes"
 DEPLOY_ENV = {
     "CF_API": "https://api.cf.example.test", "CF_USERNAME": "deployer",
-    "CF_PASSWORD": "cf-Pl4nted-pw", "CF_ORG": "acme", "CF_SPACE": "production",  # nosec B105
+    "CF_PASSWORD": "cf-Pl4nted-pw",  # nosec B105  # pragma: allowlist secret
+    "CF_ORG": "acme", "CF_SPACE": "production",
     "CF_VARS_FILE": str(ROOT / "deploy" / "vars.example.yml"), "DEPLOY_MODE": "docker",
-    "CF_DOCKER_USERNAME": "puller", "CF_DOCKER_PASSWORD": "registry-Pl4nted-pw",  # nosec B105
+    "CF_DOCKER_USERNAME": "puller",
+    "CF_DOCKER_PASSWORD": "registry-Pl4nted-pw",  # nosec B105  # pragma: allowlist secret
     "CANARY_URL": "", "GITHUB_ACTIONS": "",
 }
 

@@ -15,10 +15,11 @@ from pipeline.core import cmd
 from tests.support.recorder import Recorder
 
 CONFIG: dict[str, Any] = {
-    "architecture": "amd64", "container": "f68c964b9b85", "created": "2026-01-01T00:00:00Z",
-    "config": {"Hostname": "9738efc2e7c0", "Domainname": "x", "User": "10001:10001",
+    "architecture": "amd64", "container": "build-container-1",
+    "created": "2026-01-01T00:00:00Z",
+    "config": {"Hostname": "build-host-1", "Domainname": "x", "User": "10001:10001",
                "Healthcheck": {"Test": ["CMD", "true"]}},
-    "container_config": {"Hostname": "9738efc2e7c0", "User": "10001:10001"},
+    "container_config": {"Hostname": "build-host-1", "User": "10001:10001"},
 }
 
 
@@ -28,7 +29,7 @@ def test_build_container_identity_is_blanked_and_nothing_else() -> None:
     assert normal["config"] == {**CONFIG["config"], "Hostname": "sandbox", "Domainname": ""}
     assert normal["container_config"]["Hostname"] == "sandbox"
     assert normal["config"]["Healthcheck"] == {"Test": ["CMD", "true"]}
-    assert CONFIG["container"] == "f68c964b9b85"  # the input is left alone
+    assert CONFIG["container"] == "build-container-1"  # the input is left alone
 
 
 def test_two_builds_differing_only_in_build_container_get_one_digest(tmp_path: Path) -> None:
