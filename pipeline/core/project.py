@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import shutil
-import subprocess  # nosec B404 - asks git which files it tracks, with a fixed argv
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from pipeline.core import cmd
 from pipeline.core.paths import LOCK_DIR, ROOT, RUNTIME_LOCK
 
 
@@ -26,12 +26,13 @@ def setting(name: str) -> Any:
 
 def tool(name: str) -> dict[str, Any]:
     """Return a tool's own table, e.g. [tool.pycodestyle]."""
-    return pyproject()["tool"].get(name, {})
+    table: dict[str, Any] = pyproject()["tool"].get(name, {})
+    return table
 
 
 def version() -> str:
     """Return the project version (PEP 621)."""
-    return pyproject()["project"]["version"]
+    return str(pyproject()["project"]["version"])
 
 
 def groups() -> list[str]:
@@ -41,10 +42,8 @@ def groups() -> list[str]:
 
 def shipped_files() -> list[str]:
     """Every file git would ship: the tracked ones plus new files it does not ignore."""
-    listed = subprocess.run(  # nosec B603 B607
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode()
+    listed = cmd.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                     cwd=ROOT).stdout
     return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from pipeline.core.httpclient import call
 from pipeline.core.paths import ROOT
@@ -30,7 +31,7 @@ def free_port() -> int:
 def wait_healthy(
     base_url: str,
     timeout: float = 20.0,
-    process: subprocess.Popen | None = None,
+    process: subprocess.Popen[Any] | None = None,
     interval: float = 0.05,
     *,
     method: str = "GET",
@@ -54,7 +55,7 @@ def wait_healthy(
 class RunningServer:
     """A server subprocess and where to reach it."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     url: str
     log: Path
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.actions import act_jobs, policy, summary
-from pipeline.bench import nox_runs, servers
-from pipeline.core import environment, report
+from pipeline.bench import servers
 from pipeline.deploy import cloudfoundry
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
@@ -31,13 +30,6 @@ Transfer/sec:      4.00MB
 def test_wrk_output_is_parsed_with_units_and_errors() -> None:
     assert servers.parse_wrk(WRK_OUTPUT) == {
         "requests_per_s": 10000.5, "p50_ms": 3.2, "p99_ms": pytest.approx(0.95), "errors": 7}
-
-
-def test_missing_variables_are_named_together_in_order() -> None:
-    env = {"A": "1", "B": " ", "D": "4"}
-    assert environment.missing(["A", "B", "C", "D"], env) == ["B", "C"]
-    with pytest.raises(environment.MissingSettings, match=r"variable\(s\): B, C$"):
-        environment.require(["A", "B", "C"], env)
 
 
 def test_secrets_are_masked_in_any_line() -> None:
@@ -80,15 +72,3 @@ def test_summary_reads_each_gate_figure() -> None:
     assert summary.figure("tests", "TOTAL   404   4   60   2   99%\n") == "99%"
     assert summary.figure("deploy", "canary passed at https://a.example") == "https://a.example"
     assert "| FAILED | n/a |" in summary.render("tests", "failure", "")
-
-
-def test_logged_commands_skip_nox_chatter(tmp_path: Path) -> None:
-    log = ("nox > Running session tests-3.12\nnox > Reusing existing virtual environment at x\n"
-           "nox > uv pip install -r r.txt\nnox > coverage run -m pytest tests/unit\n"
-           "nox > Session tests-3.12 was successful in 5 seconds.\n")
-    assert nox_runs.logged_commands(log, tmp_path) == [
-        (tmp_path / "tests-3-12", ["coverage", "run", "-m", "pytest", "tests/unit"])]
-
-
-def test_report_tables_align_numbers_right() -> None:
-    assert report.table(["name", "n"], [("a", 1)]) == "| name | n |\n| --- | ---: |\n| a | 1 |"
