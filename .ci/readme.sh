@@ -1,6 +1,11 @@
 # shellcheck shell=bash
 # Sourced by .ci/run: run the shell commands the README shows, exactly as a reader would paste them.
 readme_command() {
-  # Print the Nth ```sh block of README.md (1-based).
-  awk -v want="$1" '/^```sh$/ {n++; grab = (n == want); next} /^```/ {grab = 0} grab' README.md
+  # Print the ```sh block that follows the README's `<!-- ci: NAME -->` marker; fail if none does.
+  awk -v want="<!-- ci: $1 -->" '
+    $0 == want {armed = 1; next}
+    armed && /^```sh$/ {grab = 1; armed = 0; next}
+    grab && /^```/ {found = 1; exit}
+    grab {print}
+    END {exit !found}' README.md
 }

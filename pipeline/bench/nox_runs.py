@@ -1,40 +1,59 @@
-"""Pipeline benchmark: cold and warm `nox -s lint tests`, uv against virtualenv, same run.
+"""Pipeline benchmark: cold and warm plain `nox` against the tools' own CPU time, in one run.
 
-"Cold" is a fresh CI runner: no session environments and empty package caches (each backend gets
-its own new UV_CACHE_DIR and PIP_CACHE_DIR); "warm" is the next run with both filled. The tools'
-own run time replays, directly, every command the warm run logged, so the gap between the two is
-what nox and its installation checks cost.
+"Cold" is a fresh clone on a fresh runner: a committed copy of the tree, no session environments
+and empty package caches (a new UV_CACHE_DIR and PIP_CACHE_DIR). "Warm" is the next run. The
+tools' own time replays, directly and one after another, every command the warm run logged, each
+in the environment nox made for it: the gap between that and the run is what nox, installing and
+waiting cost; the CPU figures come from the kernel's accounting of the child processes.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shlex
-import subprocess  # nosec B404 - runs nox and the logged tool commands
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core import cmd
 from pipeline.core.project import copy_tree
 
-SESSIONS = ("lint", "tests")
 _NOT_COMMANDS = ("Running session", "Creating virtual environment", "Reusing existing",
                  "Session ", "Ran ", "* ", "uv pip install", "python -m pip install",
-                 "pip install", "Missing interpreters")
+                 "pip install", "Missing interpreters", "requirements unchanged", "Python ")
 
 
-def _nox(tree: Path, envdir: Path, backend: str, cache: Path) -> tuple[float, str]:
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds, CPU seconds of every child process, and the exit code."""
+
+    wall_s: float
+    cpu_s: float
+    returncode: int = 0
+    output: str = ""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timing:
+    """Run one command to its end; measure its wall time and its (and its children's) CPU."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    result = cmd.run(argv, cwd=cwd, env=env, check=False)
+    return Timing(time.perf_counter() - started, _children_cpu() - cpu, result.returncode,
+                  result.stdout + result.stderr)
+
+
+def plain_nox(tree: Path, envdir: Path, cache: Path) -> Timing:
+    """Plain `nox` on the tree, as a user types it, with its own environments and caches."""
     argv = [sys.executable, "-m", "nox", "--noxfile", str(tree / "noxfile.py"),
-            "--envdir", str(envdir), "-db", backend, "-s", *SESSIONS]
-    env = {**os.environ, "NO_COLOR": "1", "UV_CACHE_DIR": str(cache / "uv"),
-           "PIP_CACHE_DIR": str(cache / "pip")}
-    started = time.perf_counter()
-    result = subprocess.run(argv, cwd=tree, capture_output=True, text=True,  # nosec B603
-                            check=False, env=env)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"nox -db {backend} failed:\n{result.stderr[-2000:]}")
-    return elapsed, result.stderr
+            "--envdir", str(envdir)]
+    return timed(argv, tree, {"NO_COLOR": "1", "UV_CACHE_DIR": str(cache / "uv"),
+                              "PIP_CACHE_DIR": str(cache / "pip")})
 
 
 def logged_commands(log: str, envdir: Path) -> list[tuple[Path, list[str]]]:
@@ -53,29 +72,36 @@ def logged_commands(log: str, envdir: Path) -> list[tuple[Path, list[str]]]:
     return commands
 
 
-def tools_time(tree: Path, commands: list[tuple[Path, list[str]]]) -> float:
-    """Run the logged commands directly, each with its venv first on PATH."""
-    started = time.perf_counter()
+def tools_time(tree: Path, commands: list[tuple[Path, list[str]]]) -> Timing:
+    """Run the logged commands directly, one at a time, each with its venv first on PATH."""
+    wall = cpu = 0.0
     for venv, argv in commands:
-        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
                "COVERAGE_FILE": str(venv / ".coverage"), "VIRTUAL_ENV": str(venv)}
-        subprocess.run(argv, cwd=tree, env=env, capture_output=True,  # nosec B603
-                       check=True)
-    return time.perf_counter() - started
+        timing = timed(argv, tree, env)
+        wall, cpu = wall + timing.wall_s, cpu + timing.cpu_s
+    return Timing(wall, cpu)
+
+
+def _fresh_clone(workdir: Path) -> Path:
+    tree = copy_tree(workdir / "tree")
+    for argv in (["git", "init", "-q"], ["git", "add", "-A"],
+                 ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit",
+                  "-q", "-m", "bench"]):
+        cmd.run(argv, cwd=tree)
+    return tree
 
 
 def measure(workdir: Path) -> dict[str, float]:
-    """Time cold and warm runs on both backends, and the tools alone."""
-    tree = copy_tree(workdir / "tree")
-    figures: dict[str, float] = {}
-    warm_log = ""
-    for backend in ("uv", "virtualenv"):
-        envdir, cache = workdir / f"envs-{backend}", workdir / f"cache-{backend}"
-        figures[f"cold_{backend}_s"], _ = _nox(tree, envdir, backend, cache)
-        figures[f"warm_{backend}_s"], log = _nox(tree, envdir, backend, cache)
-        if backend == "uv":
-            warm_log = log
-    figures["tools_s"] = tools_time(tree, logged_commands(warm_log, workdir / "envs-uv"))
-    figures["cold_speedup"] = figures["cold_virtualenv_s"] / figures["cold_uv_s"]
-    figures["warm_overhead"] = figures["warm_uv_s"] / figures["tools_s"]
-    return figures
+    """Time a cold and a warm plain `nox`, then the tools alone, in the same run."""
+    tree = _fresh_clone(workdir)
+    envdir, cache = workdir / "envs", workdir / "cache"
+    cold = plain_nox(tree, envdir, cache)
+    warm = plain_nox(tree, envdir, cache)
+    tools = tools_time(tree, logged_commands(warm.output, envdir))
+    return {
+        "cold_s": cold.wall_s, "cold_cpu_s": cold.cpu_s,
+        "warm_s": warm.wall_s, "warm_cpu_s": warm.cpu_s,
+        "tools_s": tools.wall_s, "tools_cpu_s": tools.cpu_s,
+        "warm_exit": warm.returncode, "cores": float(os.cpu_count() or 1),
+    }

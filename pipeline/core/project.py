@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,21 @@ def groups() -> list[str]:
     return list(pyproject()["dependency-groups"])
 
 
-def shipped_files() -> list[str]:
+def shipped_files(exclude: Collection[Path] = ()) -> list[str]:
     """Every file git would ship: the tracked ones plus new files it does not ignore."""
     listed = cmd.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
                      cwd=ROOT).stdout
-    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+    return [name for name in listed.split("\0")
+            if name and (ROOT / name).is_file() and ROOT / name not in exclude]
+
+
+def lock_exports() -> set[Path]:
+    """The hashed requirements files `nox -s lock` writes from uv.lock.
+
+    The secrets gate skips them (three quarters of its time, all hashes): uv.lock itself is
+    scanned, and `nox -s lock -- --check` fails any export that differs from what uv writes.
+    """
+    return {lock_file(group) for group in ("runtime", *groups())}
 
 
 def copy_tree(destination: Path) -> Path:

@@ -54,10 +54,10 @@ def test_shell_injection_fails_bandit(tree: Tree) -> None:
 
 def test_coverage_below_the_floor_fails_tests(tree: Tree) -> None:
     pyproject = tree.path / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(
-        "coverage-fail-under = 95", "coverage-fail-under = 100"))
+    pyproject.write_text(pyproject.read_text().replace("{ app = 95,", "{ app = 100,"))
     output = failed(tree.nox("-s", "tests-3.11"))
     assert "Coverage failure: total of" in output
+    assert "--include=app/*' --fail-under=100" in output
 
 
 def test_stale_lock_fails_the_lock_check(tree: Tree) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pipeline.core.paths import ROOT
 
+Completed = subprocess.CompletedProcess[str]
+
 
 @dataclass
 class Tree:
@@ -25,7 +27,7 @@ class Tree:
         target.write_text(before + text, encoding="utf-8")
         return target
 
-    def nox(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def nox(self, *args: str, env: dict[str, str] | None = None) -> Completed:
         """Run nox on the copy, reusing the real tree's environments so only the gate runs."""
         return subprocess.run(  # nosec B603
             [sys.executable, "-m", "nox", "--noxfile", str(self.path / "noxfile.py"),
@@ -41,7 +43,7 @@ class Tree:
                           "commit", "-q", "--allow-empty", "-m", message)
         assert result.returncode == 0, result.stderr
 
-    def run(self, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def run(self, *argv: str, env: dict[str, str] | None = None) -> Completed:
         """Run any command inside the copy."""
         return subprocess.run(  # nosec B603
             list(argv), cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
@@ -49,15 +51,15 @@ class Tree:
         )
 
 
-def failed(result: subprocess.CompletedProcess) -> str:
+def failed(result: Completed) -> str:
     """Return the combined output of a run that must have failed, asserting it did."""
-    output = result.stdout + result.stderr
+    output = f"{result.stdout}{result.stderr}"
     assert result.returncode != 0, output[-3000:]
     return output
 
 
-def passed(result: subprocess.CompletedProcess) -> str:
+def passed(result: Completed) -> str:
     """Return the combined output of a run that must have passed, asserting it did."""
-    output = result.stdout + result.stderr
+    output = f"{result.stdout}{result.stderr}"
     assert result.returncode == 0, output[-3000:]
     return output
