@@ -54,6 +54,9 @@ nox.options.parallel = os.cpu_count() or 1
 PYTHONS: list[str] = project.setting("pythons")
 
 
+_REPORTED = "ECHO_PIPELINE_MISSING_PYTHONS_REPORTED"
+
+
 def _find_pythons() -> None:
     """Make every installed supported Python visible to nox; skip fast what cannot be fetched."""
     found = interpreters.locate(PYTHONS, os.environ)
@@ -63,6 +66,9 @@ def _find_pythons() -> None:
     if reason is None:
         return  # all found, or nox downloads the missing ones (its default, --download-python auto)
     nox.options.download_python = "never"
+    if os.environ.get(_REPORTED):
+        return  # a --parallel child: its parent has said it, with the first-hand reason
+    os.environ[_REPORTED] = "1"
     for minor in missing:
         logging.getLogger("nox").warning(
             "Python %s is not installed and cannot be downloaded (%s): %s", minor, reason,

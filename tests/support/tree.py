@@ -5,12 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.paths import ROOT
 
 Completed = subprocess.CompletedProcess[str]
+
+
+def _environment(changes: Mapping[str, str | None] | None) -> dict[str, str]:
+    """This process's environment with `changes` applied; None unsets a variable (say CI)."""
+    env = dict(os.environ)
+    for name, value in (changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
 
 
 @dataclass
@@ -27,13 +39,13 @@ class Tree:
         target.write_text(before + text, encoding="utf-8")
         return target
 
-    def nox(self, *args: str, env: dict[str, str] | None = None) -> Completed:
+    def nox(self, *args: str, env: Mapping[str, str | None] | None = None) -> Completed:
         """Run nox on the copy, reusing the real tree's environments so only the gate runs."""
         return subprocess.run(  # nosec B603
             [sys.executable, "-m", "nox", "--noxfile", str(self.path / "noxfile.py"),
              "--envdir", str(ROOT / ".nox"), "--reuse-existing-virtualenvs", *args],
             cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
-            env={**os.environ, **(env or {})},
+            env=_environment(env),
         )
 
     def commit(self, message: str) -> None:
@@ -43,11 +55,11 @@ class Tree:
                           "commit", "-q", "--allow-empty", "-m", message)
         assert result.returncode == 0, result.stderr
 
-    def run(self, *argv: str, env: dict[str, str] | None = None) -> Completed:
+    def run(self, *argv: str, env: Mapping[str, str | None] | None = None) -> Completed:
         """Run any command inside the copy."""
         return subprocess.run(  # nosec B603
             list(argv), cwd=self.path, capture_output=True, text=True, timeout=900, check=False,
-            env={**os.environ, **(env or {})},
+            env=_environment(env),
         )
 
 
