@@ -15,6 +15,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pipeline.bench import image, nox_runs, servers
 from pipeline.container import images
@@ -109,7 +110,7 @@ def _throughput_axis(axis, servers: list[dict]) -> None:  # type: ignore[no-unty
     axis.set_xlim(100, max((row["requests_per_s"] for row in servers), default=1) * 20)
 
 
-def _pipeline_axis(axis, pipe: dict) -> None:  # type: ignore[no-untyped-def]
+def _pipeline_axis(axis: Any, pipe: dict[str, float]) -> None:  # Axes: matplotlib loads lazily
     labels = ["cold nox", "warm nox", "tools alone"]
     positions = range(len(labels))
     walls = [pipe["cold_s"], pipe["warm_s"], pipe["tools_s"]]
