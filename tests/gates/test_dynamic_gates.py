@@ -45,5 +45,6 @@ def test_audit_never_passes_having_audited_nothing(tree: Tree) -> None:
 def test_a_key_planted_in_a_lock_export_fails_the_lock_check(tree: Tree) -> None:
     # The secrets gate skips the exports (project.lock_exports): this is the check that covers them.
     tree.plant("requirements/test.txt", f"# AWS_ACCESS_KEY_ID={FAKE_KEY_ID}\n")
+    tree.commit("a hand-edited export, as a pull request would carry it")
     output = failed(tree.nox("-s", "lock", "--", "--check"))
     assert FAKE_KEY_ID in output
