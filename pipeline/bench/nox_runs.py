@@ -75,12 +75,13 @@ def logged_commands(log: str, envdir: Path) -> list[tuple[Path, list[str]]]:
 def tools_time(tree: Path, commands: list[tuple[Path, list[str]]]) -> Timing:
     """Run the logged commands directly, one at a time, each with its venv first on PATH."""
     wall = cpu = 0.0
+    worst = 0
     for venv, argv in commands:
         env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
                "COVERAGE_FILE": str(venv / ".coverage"), "VIRTUAL_ENV": str(venv)}
         timing = timed(argv, tree, env)
-        wall, cpu = wall + timing.wall_s, cpu + timing.cpu_s
-    return Timing(wall, cpu)
+        wall, cpu, worst = wall + timing.wall_s, cpu + timing.cpu_s, max(worst, timing.returncode)
+    return Timing(wall, cpu, worst)
 
 
 def _fresh_clone(workdir: Path) -> Path:
