@@ -55,6 +55,7 @@ PYTHONS: list[str] = project.setting("pythons")
 
 
 _REPORTED = "ECHO_PIPELINE_MISSING_PYTHONS_REPORTED"
+_NO_INSTALL = {"--no-install", "-R"}  # nox's flags that make session.install a no-op
 
 
 def _find_pythons() -> None:
@@ -81,17 +82,19 @@ _find_pythons()
 def _install(session: nox.Session, *groups: str) -> None:
     """Install locked, hash-checked dependency groups (`runtime` is requirements.txt).
 
-    A reused environment already installed from the same files is left as it is.
+    A reused environment already installed from the same files is left as it is
+    (`--reuse-venv=never` recreates it, stamp and all).
     """
     files = [project.lock_file(group) for group in groups]
     args = ["--require-hashes", *[arg for path in files for arg in ("-r", str(path))]]
     venv = Path(session.virtualenv.location)
     stamp = installs.digest(files, args)
-    if installs.current(venv, stamp) and "--reinstall" not in sys.argv:
+    if installs.current(venv, stamp):
         session.log(f"requirements unchanged since the last install: {', '.join(groups)}")
         return
     session.install(*args)
-    installs.record(venv, stamp)
+    if not _NO_INSTALL.intersection(sys.argv):  # nox skipped the install: nothing to record
+        installs.record(venv, stamp)
 
 
 # --- Static checks: each linter alone, all of them in `lint` (pipeline/lint/checks.py) --------
