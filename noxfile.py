@@ -6,8 +6,8 @@
 
 Any nox loads this file: its load-time imports are the standard library, nox and the pipeline
 modules that use only the standard library. A stage helper that needs a third-party package is
-imported inside its session. An older nox re-runs itself from the block above (nox's script mode) or stops on
-`nox.needs_version`; an older Python stops with one line.
+imported inside its session. An older nox re-runs itself from the block above (nox's script
+mode) or stops on `nox.needs_version`; an older Python stops with one line.
 """
 
 from __future__ import annotations
