@@ -17,7 +17,6 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import nox
 from nox.command import CommandFailed
@@ -37,8 +36,6 @@ from pipeline.lint import checks  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
-if TYPE_CHECKING:
-    from pipeline.deploy import cloudfoundry
 # The deploy stage imports PyYAML: its sessions import it themselves, so listing the sessions
 # never needs it. tests/gates/test_front_door.py fails any other third-party import at load.
 # pylint: disable=import-outside-toplevel
@@ -361,49 +358,27 @@ def docker_smoke(session: nox.Session) -> None:
 
 # --- Cloud Foundry ----------------------------------------------------------------------------
 
-def _canary(session: nox.Session, url: str) -> None:
-    session.run("pytest", "-p", "no:cacheprovider", "tests/canary", env={"CANARY_URL": url})
-
-
-def _cf_runner(session: nox.Session) -> cloudfoundry.Runner:
-    """Run cf through nox, so every call is logged; secrets stay in the environment."""
-    from pipeline.deploy import cloudfoundry
-
-    def run(argv: list[str], capture: bool) -> str:
-        try:
-            return str(session.run(*argv, external=True, silent=capture) or "")
-        except CommandFailed as failure:
-            raise cloudfoundry.CfFailed(f"{' '.join(argv[:2])} failed") from failure
-
-    return run
+def _canary(session: nox.Session, url: str) -> bool:
+    """Run the canary suite against a live URL; tell whether it passed."""
+    try:
+        session.run("pytest", "-p", "no:cacheprovider", "tests/canary", env={"CANARY_URL": url})
+    except CommandFailed:
+        return False
+    return True
 
 
 @nox.session
 def deploy(session: nox.Session) -> None:
     """Push to Cloud Foundry (rolling), run the canary, and roll back if it fails."""
-    from pipeline.deploy import cloudfoundry
+    from pipeline.deploy import rollout
     _install(session, "runtime", "test")
     try:
-        settings = cloudfoundry.load_settings()
-    except cloudfoundry.DeployError as error:
+        outcome = rollout.run(lambda url: _canary(session, url),
+                              verify=lambda settings: _verify_image(session, settings.image_ref),
+                              dry_run="--dry-run" in session.posargs)
+    except rollout.DeployError as error:
         session.error(str(error))
-    if "--dry-run" in session.posargs:
-        for line in cloudfoundry.dry_run_lines(settings):
-            print(line)
-        return
-    _verify_image(session, settings.image_ref)
-    deployment = cloudfoundry.Deployment(settings, _cf_runner(session))
-    try:
-        previous = deployment.push()
-        url = os.environ.get("CANARY_URL") or deployment.route_url()
-    except cloudfoundry.DeployError as error:
-        session.error(str(error))
-    try:
-        _canary(session, url)
-    except CommandFailed:
-        outcome = deployment.rollback(previous)
-        session.error(f"canary failed against {url}; {outcome}")
-    session.log(f"deployed {settings.app} ({settings.mode}) and the canary passed at {url}")
+    session.log(outcome)
 
 
 @nox.session
@@ -416,7 +391,8 @@ def canary(session: nox.Session) -> None:
             session.error(message)
         session.skip(message)
     _install(session, "runtime", "test")
-    _canary(session, url)
+    if not _canary(session, url):
+        session.error(f"canary failed against {url}")
 
 
 # --- GitHub Actions, run here -----------------------------------------------------------------

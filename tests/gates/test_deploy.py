@@ -22,7 +22,10 @@ BASE = {
     "CF_VARS_FILE": str(ROOT / "deploy" / "vars.example.yml"),
 }
 FAKE_GUID = "6f1c1e6e-0000-4000-8000-000000000001"  # what tests/fakes/cf reports
-ALL_VARIABLES = [*BASE, "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF", "DEPLOY_MODE"]
+ALL_VARIABLES = [*BASE, "CF_DOCKER_USERNAME", "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF",
+                 "DEPLOY_MODE", "CF_STARTUP_TIMEOUT"]
+DOCKER = {**BASE, "DEPLOY_MODE": "docker", "CF_DOCKER_USERNAME": "robot",
+          "CF_DOCKER_PASSWORD": DOCKER_PASSWORD, "IMAGE_REF": DIGEST_REF}
 
 
 @pytest.fixture
@@ -81,9 +84,12 @@ def test_buildpack_deploy_calls_cf_in_order_then_passes_the_canary(
     with serve(tmp_path / "live.log") as live:
         output = passed(_deploy(tree, cf_log, **BASE, CANARY_URL=live.url))
     calls = _calls(cf_log)
-    assert [call["argv"][:2] for call in calls] == [
-        ["api", "https://api.cf.example.test"], ["auth"], ["target", "-o"],
-        ["app", "echo"], ["curl", f"/v3/apps/{FAKE_GUID}/revisions/deployed"], ["push", "-f"],
+    assert [call["argv"][:3] for call in calls] == [
+        ["api", "https://api.cf.example.test"], ["auth"], ["target", "-o", "acme"],
+        ["app", "echo", "--guid"], ["curl", "-f", f"/v3/apps/{FAKE_GUID}"],
+        ["curl", "-f", f"/v3/deployments?app_guids={FAKE_GUID}&status_values=ACTIVE"],
+        ["curl", "-f", f"/v3/apps/{FAKE_GUID}/revisions/deployed"],
+        ["push", "-f", str(tree.path / "manifest.yml")],
     ]
     assert calls[1]["argv"] == ["auth"]
     assert calls[1]["env"]["CF_USERNAME"] == "deployer"
@@ -96,7 +102,7 @@ def test_buildpack_deploy_calls_cf_in_order_then_passes_the_canary(
 
 
 def test_docker_mode_refuses_a_mutable_tag(tree: Tree, cf_log) -> None:
-    output = failed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker",
+    output = failed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker", CF_DOCKER_USERNAME="robot",
                             CF_DOCKER_PASSWORD=DOCKER_PASSWORD, IMAGE_REF="registry/echo:latest"))
     assert "IMAGE_REF must pin a digest" in output
     assert _calls(cf_log) == []
@@ -106,12 +112,15 @@ def test_docker_mode_pushes_the_image_by_digest(tree: Tree, cf_log, tmp_path) ->
     with serve(tmp_path / "live.log") as live:
         output = passed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker",
                                 CF_DOCKER_USERNAME="robot", CF_DOCKER_PASSWORD=DOCKER_PASSWORD,
-                                IMAGE_REF=DIGEST_REF, CANARY_URL=live.url))
+                                IMAGE_REF=DIGEST_REF, CANARY_URL=live.url,
+                                FAKE_CF_LIFECYCLE="docker"))
     push = _calls(cf_log)[-1]
     assert push["argv"][:3] == ["push", "-f", str(tree.path / "build" / "manifest.docker.yml")]
     assert f"image: {DIGEST_REF}" in push["manifest"]
     assert "username: robot" in push["manifest"]
     assert "buildpacks" not in push["manifest"]
+    assert "command:" not in push["manifest"]  # the image's ENTRYPOINT runs
+    assert ["feature-flag", "diego_docker"] in [call["argv"] for call in _calls(cf_log)]
     assert push["env"]["CF_DOCKER_PASSWORD"] == DOCKER_PASSWORD
     _assert_no_secret_leaked(_calls(cf_log), output)
 
@@ -119,7 +128,7 @@ def test_docker_mode_pushes_the_image_by_digest(tree: Tree, cf_log, tmp_path) ->
 def test_docker_mode_reads_the_reference_docker_push_wrote(tree: Tree, cf_log) -> None:
     tree.plant("build/image-ref.txt", DIGEST_REF + "\n", append=False)
     output = passed(_deploy(tree, cf_log, "--", "--dry-run", **BASE, DEPLOY_MODE="docker",
-                            CF_DOCKER_PASSWORD=DOCKER_PASSWORD))
+                            CF_DOCKER_USERNAME="robot", CF_DOCKER_PASSWORD=DOCKER_PASSWORD))
     assert f"docker.image={DIGEST_REF}" in output
 
 
@@ -162,3 +171,101 @@ def test_misspelled_manifest_key_fails_lint(tree: Tree) -> None:
     manifest = tree.path / "manifest.yml"
     manifest.write_text(manifest.read_text().replace("disk_quota:", "disk_qouta:"))
     assert "'disk_qouta' was unexpected" in failed(tree.nox("-s", "manifest"))
+
+
+# --- issue 10: each failure seen against a double that behaves as cf v8 does ------------------
+
+def _argvs(cf_log: Path) -> list[list[str]]:
+    return [call["argv"] for call in _calls(cf_log)]
+
+
+def _one_line_failure(result) -> str:
+    """The session failed with one nox error line and no traceback; return that line."""
+    output = failed(result)
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("nox > Session deploy")]
+    assert errors, output[-2000:]
+    return output
+
+
+def test_api_error_stops_before_the_push(tree: Tree, cf_log) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL=dead,
+                                       FAKE_CF_CURL_STATUS="500"))
+    assert "The requested URL returned error: 500" in output
+    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def test_a_failing_cf_app_is_not_a_first_deploy(tree: Tree, cf_log) -> None:
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
+                                       FAKE_CF_FAIL="app"))
+    assert "cannot tell whether echo exists: Request error" in output
+    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def test_a_warning_on_stderr_does_not_break_the_deploy(tree: Tree, cf_log, tmp_path) -> None:
+    with serve(tmp_path / "live.log") as live:
+        output = passed(_deploy(tree, cf_log, **BASE, CANARY_URL=live.url,
+                                FAKE_CF_WARNING="Warning: CF API version is deprecated."))
+    assert "canary passed" in output
+    assert "Traceback" not in output
+
+
+def test_an_active_deployment_is_never_pushed_over(tree: Tree, cf_log) -> None:
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
+                                       FAKE_CF_ACTIVE_DEPLOYMENT="1"))
+    assert "deployment de000000-0000-4000-8000-000000000008 of echo is still ACTIVE" in output
+    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def test_rollback_returns_to_the_revision_that_served_across_the_version_wrap(
+    tree: Tree, cf_log
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL=dead, FAKE_CF_REVISION="9999"))
+    assert _argvs(cf_log)[-1] == ["rollback", "echo", "--version", "9999", "-f"]
+    assert "rolled back echo to revision 9999" in output
+
+
+def test_a_pruned_revision_is_reported_not_rolled_back_to(tree: Tree, cf_log) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL=dead,
+                                       FAKE_CF_PRUNED="1"))
+    assert "its droplet has been pruned" in output
+    assert "rollback" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def test_a_failing_rollback_is_one_line(tree: Tree, cf_log) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL=dead,
+                                       FAKE_CF_FAIL="rollback"))
+    assert f"canary failed against {dead}; cf rollback to revision 7 failed: Request error" in output
+    assert _argvs(cf_log)[-1][0] == "rollback"
+
+
+def test_a_push_past_the_startup_timeout_fails_and_says_so(tree: Tree, cf_log) -> None:
+    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
+                                       FAKE_CF_START_MINUTES="6", CF_STARTUP_TIMEOUT="5"))
+    assert "cf push failed: Start app timeout" in output
+    assert "may still be ACTIVE" in output
+
+
+def test_docker_mode_needs_the_registry_username(tree: Tree, cf_log) -> None:
+    env = {**DOCKER, "CF_DOCKER_USERNAME": ""}
+    output = _one_line_failure(_deploy(tree, cf_log, **env))
+    assert "missing required environment variable(s): CF_DOCKER_USERNAME" in output
+    assert _calls(cf_log) == []
+
+
+def test_docker_mode_refuses_a_lifecycle_switch(tree: Tree, cf_log) -> None:
+    output = _one_line_failure(_deploy(tree, cf_log, **DOCKER, CANARY_URL="http://127.0.0.1:9"))
+    assert "echo is a buildpack app" in output
+    assert "deploy with DEPLOY_MODE=buildpack" in output
+    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def test_docker_mode_needs_diego_docker(tree: Tree, cf_log) -> None:
+    output = _one_line_failure(_deploy(tree, cf_log, **DOCKER, CANARY_URL="http://127.0.0.1:9",
+                                       FAKE_CF_LIFECYCLE="docker", FAKE_CF_DIEGO_DOCKER="disabled"))
+    assert "diego_docker feature flag is disabled" in output
+    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
