@@ -8,7 +8,6 @@ import pytest
 
 from pipeline.actions import act_jobs, policy, summary
 from pipeline.bench import servers
-from pipeline.deploy import cloudfoundry
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
   2 threads and 32 connections
@@ -30,17 +29,6 @@ Transfer/sec:      4.00MB
 def test_wrk_output_is_parsed_with_units_and_errors() -> None:
     assert servers.parse_wrk(WRK_OUTPUT) == {
         "requests_per_s": 10000.5, "p50_ms": 3.2, "p99_ms": pytest.approx(0.95), "errors": 7}
-
-
-def test_secrets_are_masked_in_any_line() -> None:
-    line = cloudfoundry.mask("cf auth user hunter2 --x=hunter2", {"CF_PASSWORD": "hunter2"})
-    assert line == "cf auth user **** --x=****"
-
-
-def test_only_digest_references_deploy() -> None:
-    assert cloudfoundry.DIGEST_REF.match("r.example/echo@sha256:" + "0" * 64)
-    assert not cloudfoundry.DIGEST_REF.match("r.example/echo:latest")
-    assert not cloudfoundry.DIGEST_REF.match("r.example/echo@sha256:abc")
 
 
 def test_act_stand_ins_cover_every_pinned_action(tmp_path: Path) -> None:
