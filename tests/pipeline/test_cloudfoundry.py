@@ -74,8 +74,9 @@ def recorder(answers: Mapping[tuple[str, ...], Answer]) -> Recorder:
 
 
 def deploy(answers: Mapping[tuple[str, ...], Answer], canary_passes: bool = False,
-           env: Mapping[str, str] = ENV, **options: Any) -> tuple[Recorder, str]:
+           env: Mapping[str, str] | None = None, **options: Any) -> tuple[Recorder, str]:
     """Run the whole stage in-process; return the recorder and the outcome or error line."""
+    env = ENV if env is None else env
     record = recorder(answers)
     with cmd.using(record):
         try:
@@ -129,8 +130,8 @@ def test_any_other_cf_app_failure_stops_before_pushing() -> None:
 
 
 def test_an_api_error_stops_before_pushing() -> None:
-    answers = foundry(**{f"curl -f {DEPLOYED}": (22, "FAILED\n",
-                                                  "The requested URL returned error: 503\n")})
+    failure = (22, "FAILED\n", "The requested URL returned error: 503\n")
+    answers = foundry(**{f"curl -f {DEPLOYED}": failure})
     record, outcome = deploy(answers)
     assert "push" not in subcommands(record)
     assert outcome == f"ERROR cf curl {DEPLOYED} failed: The requested URL returned error: 503"
@@ -209,7 +210,8 @@ def test_a_pruned_revision_is_reported_not_rolled_back_to() -> None:
 def test_a_deleted_revision_is_reported() -> None:
     gone = (22, "FAILED\n", "The requested URL returned error: 404\n")
     record, outcome = deploy(foundry(**{f"curl -f /v3/revisions/{revision(7)['guid']}": gone}))
-    assert "revision 7 (5e0a0000-0000-4000-8000-000000000007) of echo can no longer be read" in outcome
+    assert ("revision 7 (5e0a0000-0000-4000-8000-000000000007) of echo can no longer be read"
+            in outcome)
     assert "rollback" not in subcommands(record)
 
 
@@ -311,4 +313,3 @@ def test_only_digest_references_deploy() -> None:
     assert settings.DIGEST_REF.match("r.example/echo@sha256:" + "0" * 64)
     assert not settings.DIGEST_REF.match("r.example/echo:latest")
     assert not settings.DIGEST_REF.match("r.example/echo@sha256:abc")
-

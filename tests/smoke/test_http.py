@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pipeline.core.httpclient import call, raw
+from pipeline.core.httpclient import Reply, call, raw
 from tests.support import checks
 
 HOSTILE_PATHS = [
@@ -19,7 +19,7 @@ HOSTILE_PATHS = [
 ]
 
 
-def _is_json_error(reply, status: int) -> bool:
+def _is_json_error(reply: Reply, status: int) -> bool:
     body = reply.json()
     return reply.status == status and body["status"] == status and "message" in body
 
@@ -63,7 +63,8 @@ def test_hostile_paths_never_reach_5xx(base_url: str, path: str) -> None:
     ("GET", "/", 431, None, {"X-Filler": "f" * 10000}),
     ("GET", "/", 400, None, {"Host": "attacker.example"}),
 ])
-def test_refusals_are_json(base_url: str, method, path, status, body, headers) -> None:
+def test_refusals_are_json(base_url: str, method: str, path: str, status: int,
+                           body: bytes | None, headers: dict[str, str]) -> None:
     reply = call(base_url, method, path, body, headers)
     assert _is_json_error(reply, status)
     if status == 405:
