@@ -39,6 +39,14 @@ def require(resource: Any, path: str, *keys: str) -> Any:
     return value
 
 
+def require_int(resource: Any, path: str, *keys: str) -> int:
+    """Read one nested integer field (a revision's version), or stop naming it."""
+    value = require(resource, path, *keys)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise DeployError(f"Cloud Controller answered {path} with a non-integer {'.'.join(keys)}")
+    return value
+
+
 class Cf:
     """Runs cf through pipeline.core.cmd; every failure becomes one DeployError line."""
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.paths import MANIFEST
-from pipeline.deploy.cf import Cf, Resource, require
+from pipeline.deploy.cf import Cf, Resource, require, require_int
 from pipeline.deploy.settings import (
     DeployError, DeploySettings, docker_manifest, manifest_path, mask)
 
@@ -88,7 +88,7 @@ class Deployment:
         # cc app/fetchers/app_revisions_list_fetcher.rb fetch_deployed: the revisions of every
         # STARTED process; with no ACTIVE deployment that is one revision, or none if stopped.
         path = f"/v3/apps/{self._guid}/revisions/deployed"
-        revisions = {require(r, path, "guid"): int(require(r, path, "version")) for r in deployed}
+        revisions = {require(r, path, "guid"): require_int(r, path, "version") for r in deployed}
         if len(revisions) > 1:
             versions = ", ".join(str(v) for v in sorted(revisions.values()))
             raise DeployError(f"{self.settings.app} serves revisions {versions} at once with no "
@@ -126,7 +126,7 @@ class Deployment:
                               f"longer be read, so no rollback: {error}") from None
         # Versions wrap from 9999 to 1 and a reused number replaces the old revision
         # (cc app/actions/revision_create.rb), so the GUID must still carry our version.
-        if int(require(revision, path, "version")) != served.version:
+        if require_int(revision, path, "version") != served.version:
             raise DeployError(f"revision {served.guid} of {name} no longer has version "
                               f"{served.version}; roll back by hand (cf revisions {name})")
         # cc lib/cloud_controller/deployments/deployment_target_state.rb: a pruned droplet

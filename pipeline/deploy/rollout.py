@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Mapping
 
 from pipeline.deploy.deployment import Deployment, dry_run_lines
-from pipeline.deploy.settings import DeployError, DeploySettings, load_settings
+from pipeline.deploy.settings import DeployError, DeploySettings, load_settings, mask
 
 # Given the URL of the live deployment, tell whether the canary suite passed there.
 Canary = Callable[[str], bool]
@@ -28,6 +28,13 @@ def run(canary: Canary, *, dry_run: bool = False, verify: Verify | None = None,
         verify(settings)  # e.g. the image signature in docker mode, before cf sees anything
     if dry_run:
         return "\n".join(dry_run_lines(settings))
+    try:
+        return _deploy(settings, canary, env.get("CANARY_URL", "").strip())
+    except DeployError as error:  # cf's own words may quote anything: mask before reporting
+        raise DeployError(mask(str(error), settings.secrets)) from None
+
+
+def _deploy(settings: DeploySettings, canary: Canary, canary_url: str) -> str:
     deployment = Deployment(settings)
     deployment.login()
     served = deployment.live_revision()
@@ -37,7 +44,7 @@ def run(canary: Canary, *, dry_run: bool = False, verify: Verify | None = None,
         raise DeployError(f"{error}; the rolling deployment may still be ACTIVE: see "
                           f"`cf app {settings.app}`, `cf cancel-deployment {settings.app}` "
                           "returns to the revision that served") from None
-    url = env.get("CANARY_URL", "").strip() or deployment.route_url()
+    url = canary_url or deployment.route_url()
     if canary(url):
         return f"deployed {settings.app} ({settings.mode}) and the canary passed at {url}"
     try:

@@ -313,3 +313,14 @@ def test_only_digest_references_deploy() -> None:
     assert settings.DIGEST_REF.match("r.example/echo@sha256:" + "0" * 64)
     assert not settings.DIGEST_REF.match("r.example/echo:latest")
     assert not settings.DIGEST_REF.match("r.example/echo@sha256:abc")
+
+
+def test_a_secret_quoted_by_cf_is_masked_in_the_error() -> None:
+    _, outcome = deploy(foundry(push=(1, "FAILED\n", f"invalid password {CF_PASSWORD}\n")))
+    assert "invalid password ****" in outcome
+
+
+def test_a_version_that_is_not_a_number_is_named() -> None:
+    odd = {**revision(7), "version": "7"}
+    _, outcome = deploy(foundry(**{f"curl -f {DEPLOYED}": page(odd)}))
+    assert outcome == f"ERROR Cloud Controller answered {DEPLOYED} with a non-integer version"
