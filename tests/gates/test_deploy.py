@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.core import cmd
 from pipeline.core.paths import ROOT
 from pipeline.core.service import free_port, serve
 from tests.support.tree import Tree, failed, passed
@@ -273,3 +274,47 @@ def test_docker_mode_needs_diego_docker(tree: Tree, cf_log: Path) -> None:
                                        FAKE_CF_LIFECYCLE="docker", FAKE_CF_DIEGO_DOCKER="disabled"))
     assert "diego_docker feature flag is disabled" in output
     assert "push" not in [argv[0] for argv in _argvs(cf_log)]
+
+
+def _fake_cf(cf_log: Path, *args: str, **env: str) -> cmd.Result:
+    return cmd.run([str(FAKES / "cf"), *args], env={"FAKE_CF_LOG": str(cf_log), **env},
+                   check=False)
+
+
+def test_the_double_refuses_what_cf_v8_refuses(cf_log: Path) -> None:
+    unknown_flag = _fake_cf(cf_log, "push", "--docker-password", "x")
+    assert (unknown_flag.returncode, unknown_flag.stderr.splitlines()[0]) == (
+        1, "Incorrect Usage: unknown flag `docker-password'")
+    unknown_command = _fake_cf(cf_log, "v3-push", "echo")
+    assert (unknown_command.returncode, unknown_command.stderr) == (
+        1, "'v3-push' is not a registered command. See 'cf help -a'\n")
+    no_version = _fake_cf(cf_log, "rollback", "echo")
+    assert no_version.returncode == 1 and "`--version' was not specified" in no_version.stderr
+
+
+def test_the_double_keeps_stdout_for_results_and_stderr_for_messages(cf_log: Path) -> None:
+    untargeted = _fake_cf(cf_log, "app", "echo", "--guid")
+    assert (untargeted.returncode, untargeted.stdout) == (1, "FAILED\n")
+    _fake_cf(cf_log, "target", "-o", "acme", "-s", "production")
+    found = _fake_cf(cf_log, "app", "echo", "--guid", FAKE_CF_WARNING="Warning: old API")
+    assert (found.stdout, found.stderr) == (FAKE_GUID + "\n", "Warning: old API\n")
+    fresh = cf_log.with_name("first-deploy.jsonl")  # the double's world starts at the first call
+    _fake_cf(fresh, "target", "-o", "acme", "-s", "production", FAKE_CF_FIRST_DEPLOY="1")
+    absent = _fake_cf(fresh, "app", "echo", "--guid")
+    assert (absent.returncode, absent.stdout, absent.stderr) == (
+        1, "FAILED\n", "App 'echo' not found.\n")
+
+
+def test_the_double_fails_cf_curl_on_http_errors_only_with_f(cf_log: Path) -> None:
+    _fake_cf(cf_log, "target", "-o", "acme", "-s", "production")
+    lenient = _fake_cf(cf_log, "curl", "/v3/nowhere")
+    assert lenient.returncode == 0
+    assert json.loads(lenient.stdout)["errors"][0]["title"] == "CF-ResourceNotFound"
+    strict = _fake_cf(cf_log, "curl", "-f", "/v3/nowhere")
+    assert (strict.returncode, strict.stderr) == (22, "The requested URL returned error: 404\n")
+    rolling = cf_log.with_name("rolling.jsonl")
+    _fake_cf(rolling, "target", "-o", "acme", "-s", "production", FAKE_CF_ACTIVE_DEPLOYMENT="1")
+    paged = json.loads(_fake_cf(rolling, "curl", f"/v3/apps/{FAKE_GUID}/revisions/deployed",
+                                FAKE_CF_PER_PAGE="1").stdout)
+    assert paged["pagination"]["total_results"] == 2
+    assert paged["pagination"]["next"]["href"].endswith("page=2&per_page=1")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _manifest_app() -> dict:
-    return yaml.safe_load((ROOT / "manifest.yml").read_text())["applications"][0]
+def _manifest_app() -> dict[str, Any]:
+    app: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())["applications"][0]
+    return app
 
 
 def test_manifest_fits_the_quota_and_keeps_two_instances() -> None:
@@ -51,3 +53,11 @@ def test_buildpack_requirements_are_the_hashed_runtime_lock() -> None:
     assert {pin.split("==")[0] for pin in pins} >= {"flask", "granian", "python-dotenv"}
     assert all(line.endswith("\\") for line in pins)  # every pin continues with its hashes
     assert sum("--hash=sha256:" in line for line in lines) >= len(pins)
+
+
+def test_the_deploy_job_gives_cf_both_registry_credentials() -> None:
+    """cf push uses CF_DOCKER_PASSWORD only with a docker username (cli push_command.go)."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    env = workflow["jobs"]["deploy"]["env"]
+    assert env["CF_DOCKER_USERNAME"] == "${{ secrets.CF_DOCKER_USERNAME }}"
+    assert env["CF_DOCKER_PASSWORD"] == "${{ secrets.CF_DOCKER_PASSWORD }}"
