@@ -191,19 +191,22 @@ def _one_line_failure(result: CompletedProcess[str]) -> str:
     return output
 
 
-def test_api_error_stops_before_the_push(tree: Tree, cf_log: Path) -> None:
+def _stops_before(subcommand: str, tree: Tree, cf_log: Path, **env: str) -> str:
+    """Deploy against a dead canary; the run fails in one line and never reaches `subcommand`."""
     dead = f"http://127.0.0.1:{free_port()}"
-    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL=dead,
-                                       FAKE_CF_CURL_STATUS="500"))
+    output = _one_line_failure(_deploy(tree, cf_log, **{"CANARY_URL": dead, **env}))
+    assert subcommand not in [argv[0] for argv in _argvs(cf_log)]
+    return output
+
+
+def test_api_error_stops_before_the_push(tree: Tree, cf_log: Path) -> None:
+    output = _stops_before("push", tree, cf_log, **BASE, FAKE_CF_CURL_STATUS="500")
     assert "The requested URL returned error: 500" in output
-    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def test_a_failing_cf_app_is_not_a_first_deploy(tree: Tree, cf_log: Path) -> None:
-    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
-                                       FAKE_CF_FAIL="app"))
+    output = _stops_before("push", tree, cf_log, **BASE, FAKE_CF_FAIL="app")
     assert "cannot tell whether echo exists: Request error" in output
-    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def test_a_warning_on_stderr_does_not_break_the_deploy(
@@ -217,10 +220,8 @@ def test_a_warning_on_stderr_does_not_break_the_deploy(
 
 
 def test_an_active_deployment_is_never_pushed_over(tree: Tree, cf_log: Path) -> None:
-    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL="http://127.0.0.1:9",
-                                       FAKE_CF_ACTIVE_DEPLOYMENT="1"))
+    output = _stops_before("push", tree, cf_log, **BASE, FAKE_CF_ACTIVE_DEPLOYMENT="1")
     assert "deployment de000000-0000-4000-8000-000000000008 of echo is still ACTIVE" in output
-    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def test_rollback_returns_to_the_revision_that_served_across_the_version_wrap(
@@ -233,11 +234,8 @@ def test_rollback_returns_to_the_revision_that_served_across_the_version_wrap(
 
 
 def test_a_pruned_revision_is_reported_not_rolled_back_to(tree: Tree, cf_log: Path) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
-    output = _one_line_failure(_deploy(tree, cf_log, **BASE, CANARY_URL=dead,
-                                       FAKE_CF_PRUNED="1"))
+    output = _stops_before("rollback", tree, cf_log, **BASE, FAKE_CF_PRUNED="1")
     assert "its droplet has been pruned" in output
-    assert "rollback" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def test_a_failing_rollback_is_one_line(tree: Tree, cf_log: Path) -> None:
@@ -263,17 +261,15 @@ def test_docker_mode_needs_the_registry_username(tree: Tree, cf_log: Path) -> No
 
 
 def test_docker_mode_refuses_a_lifecycle_switch(tree: Tree, cf_log: Path) -> None:
-    output = _one_line_failure(_deploy(tree, cf_log, **DOCKER, CANARY_URL="http://127.0.0.1:9"))
+    output = _stops_before("push", tree, cf_log, **DOCKER)
     assert "echo is a buildpack app" in output
     assert "deploy with DEPLOY_MODE=buildpack" in output
-    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def test_docker_mode_needs_diego_docker(tree: Tree, cf_log: Path) -> None:
-    output = _one_line_failure(_deploy(tree, cf_log, **DOCKER, CANARY_URL="http://127.0.0.1:9",
-                                       FAKE_CF_LIFECYCLE="docker", FAKE_CF_DIEGO_DOCKER="disabled"))
+    output = _stops_before("push", tree, cf_log, **DOCKER, FAKE_CF_LIFECYCLE="docker",
+                           FAKE_CF_DIEGO_DOCKER="disabled")
     assert "diego_docker feature flag is disabled" in output
-    assert "push" not in [argv[0] for argv in _argvs(cf_log)]
 
 
 def _fake_cf(cf_log: Path, *args: str, **env: str) -> cmd.Result:
