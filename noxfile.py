@@ -373,7 +373,7 @@ def deploy(session: nox.Session) -> None:
     from pipeline.deploy import rollout
     _install(session, "runtime", "test")
     try:
-        outcome = rollout.run(lambda url: _canary(session, url),
+        outcome = rollout.run(lambda url: _canary(session, url), log=session.log,
                               verify=lambda settings: _verify_image(session, settings.image_ref),
                               dry_run="--dry-run" in session.posargs)
     except rollout.DeployError as error:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,9 +51,16 @@ def require_int(resource: Any, path: str, *keys: str) -> int:
 class Cf:
     """Runs cf through pipeline.core.cmd; every failure becomes one DeployError line."""
 
+    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+        self._log = log or (lambda _line: None)
+
+    def _cf(self, args: Sequence[str], env: Mapping[str, str] | None = None) -> cmd.Result:
+        self._log(shlex.join(["cf", *args]))  # argv holds no secret: they travel in env
+        return cmd.run(["cf", *args], env=env, check=False)
+
     def run(self, *args: str, env: Mapping[str, str] | None = None, doing: str = "") -> str:
         """Run `cf ARGS` that must succeed; return its stdout."""
-        result = cmd.run(["cf", *args], env=env, check=False)
+        result = self._cf(args, env)
         if not result.ok:
             raise DeployError(f"{doing or 'cf ' + args[0]} failed: {last_line(result)}")
         return result.stdout
@@ -63,7 +71,7 @@ class Cf:
         cli command/v7/app_command.go displayAppGUID prints the GUID alone on stdout; a missing
         app is "App 'NAME' not found." (command/translatableerror/application_not_found_error.go).
         """
-        result = cmd.run(["cf", "app", name, "--guid"], check=False)
+        result = self._cf(["app", name, "--guid"])
         if not result.ok:
             if f"App '{name}' not found." in result.stderr:
                 return None

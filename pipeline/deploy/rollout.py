@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
+from pipeline.deploy.cf import Cf
 from pipeline.deploy.deployment import Deployment, dry_run_lines
 from pipeline.deploy.settings import DeployError, DeploySettings, load_settings, mask
 
@@ -20,7 +21,7 @@ __all__ = ["Canary", "DeployError", "Verify", "run"]
 
 
 def run(canary: Canary, *, dry_run: bool = False, verify: Verify | None = None,
-        env: Mapping[str, str] | None = None) -> str:
+        env: Mapping[str, str] | None = None, log: Callable[[str], None] | None = None) -> str:
     """Deploy and judge it; return the line to report, or raise DeployError with one line."""
     env = os.environ if env is None else env
     settings = load_settings(env)
@@ -29,13 +30,14 @@ def run(canary: Canary, *, dry_run: bool = False, verify: Verify | None = None,
     if dry_run:
         return "\n".join(dry_run_lines(settings))
     try:
-        return _deploy(settings, canary, env.get("CANARY_URL", "").strip())
+        deployment = Deployment(settings, Cf(log))
+        return _deploy(deployment, canary, env.get("CANARY_URL", "").strip())
     except DeployError as error:  # cf's own words may quote anything: mask before reporting
         raise DeployError(mask(str(error), settings.secrets)) from None
 
 
-def _deploy(settings: DeploySettings, canary: Canary, canary_url: str) -> str:
-    deployment = Deployment(settings)
+def _deploy(deployment: Deployment, canary: Canary, canary_url: str) -> str:
+    settings = deployment.settings
     deployment.login()
     served = deployment.live_revision()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -324,3 +325,10 @@ def test_a_version_that_is_not_a_number_is_named() -> None:
     odd = {**revision(7), "version": "7"}
     _, outcome = deploy(foundry(**{f"curl -f {DEPLOYED}": page(odd)}))
     assert outcome == f"ERROR Cloud Controller answered {DEPLOYED} with a non-integer version"
+
+
+def test_each_cf_command_is_logged_as_it_starts() -> None:
+    lines: list[str] = []
+    record, _ = deploy(foundry(), canary_passes=True, log=lines.append)
+    assert lines == [shlex.join(argv) for argv in record.argvs()]
+    assert lines[1] == "cf auth" and not any(CF_PASSWORD in line for line in lines)
