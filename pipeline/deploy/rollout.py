@@ -43,6 +43,9 @@ def _deploy(deployment: Deployment, canary: Canary, canary_url: str) -> str:
     try:
         deployment.push()
     except DeployError as error:
+        # A failed push can leave its deployment ACTIVE on Cloud Controller (cli
+        # actor/v7action/application.go stops waiting at CF_STARTUP_TIMEOUT); cancelling reverts
+        # the app (docs-dev-guide deploy-apps/rolling-deploy.html.md.erb, "Cancel a deployment").
         raise DeployError(f"{error}; the rolling deployment may still be ACTIVE: see "
                           f"`cf app {settings.app}`, `cf cancel-deployment {settings.app}` "
                           "returns to the revision that served") from None
