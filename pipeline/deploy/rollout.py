@@ -14,7 +14,7 @@ from pipeline.deploy.settings import DeployError, DeploySettings, load_settings,
 
 # Given the URL of the live deployment, tell whether the canary suite passed there.
 Canary = Callable[[str], bool]
-# Raises DeployError when the artefact must not be deployed; runs before any cf call.
+# Stops the deploy (raising) when the artefact must not ship; runs before any cf call.
 Verify = Callable[[DeploySettings], None]
 
 __all__ = ["Canary", "DeployError", "Verify", "run"]
@@ -25,10 +25,10 @@ def run(canary: Canary, *, dry_run: bool = False, verify: Verify | None = None,
     """Deploy and judge it; return the line to report, or raise DeployError with one line."""
     env = os.environ if env is None else env
     settings = load_settings(env)
-    if verify is not None:
-        verify(settings)  # e.g. the image signature in docker mode, before cf sees anything
     if dry_run:
         return "\n".join(dry_run_lines(settings))
+    if verify is not None:
+        verify(settings)  # the image's signature and attestations, before cf sees anything
     try:
         deployment = Deployment(settings, Cf(log))
         return _deploy(deployment, canary, env.get("CANARY_URL", "").strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from subprocess import CompletedProcess  # nosec B404 - only the type
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from pipeline.core import cmd
 from pipeline.core.paths import ROOT
 from pipeline.core.service import free_port, serve
+from tests.support.registry import signed_image
 from tests.support.tree import Tree, failed, passed
 
 FAKES = ROOT / "tests" / "fakes"
@@ -26,7 +28,7 @@ BASE = {
 }
 FAKE_GUID = "6f1c1e6e-0000-4000-8000-000000000001"  # what tests/fakes/cf reports
 ALL_VARIABLES = [*BASE, "CF_DOCKER_USERNAME", "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF",
-                 "DEPLOY_MODE", "CF_STARTUP_TIMEOUT"]
+                 "DEPLOY_MODE", "CF_STARTUP_TIMEOUT", "IMAGE_VERIFY_KEY", "IMAGE_SIGNATURE_STORE"]
 DOCKER = {**BASE, "DEPLOY_MODE": "docker", "CF_DOCKER_USERNAME": "robot",
           "CF_DOCKER_PASSWORD": DOCKER_PASSWORD, "IMAGE_REF": DIGEST_REF}
 
@@ -111,15 +113,24 @@ def test_docker_mode_refuses_a_mutable_tag(tree: Tree, cf_log: Path) -> None:
     assert _calls(cf_log) == []
 
 
-def test_docker_mode_pushes_the_image_by_digest(tree: Tree, cf_log: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Docker mode's variables for an image signed and attested as docker_push does."""
+    with signed_image(tmp_path_factory.mktemp("signed")) as (reference, trust_env):
+        yield {**DOCKER, "IMAGE_REF": reference, **trust_env}
+
+
+@pytest.mark.docker
+def test_docker_mode_pushes_the_image_by_digest(
+    tree: Tree, cf_log: Path, tmp_path: Path, signed: dict[str, str]
+) -> None:
     with serve(tmp_path / "live.log") as live:
-        output = passed(_deploy(tree, cf_log, **BASE, DEPLOY_MODE="docker",
-                                CF_DOCKER_USERNAME="robot", CF_DOCKER_PASSWORD=DOCKER_PASSWORD,
-                                IMAGE_REF=DIGEST_REF, CANARY_URL=live.url,
+        output = passed(_deploy(tree, cf_log, **signed, CANARY_URL=live.url,
                                 FAKE_CF_LIFECYCLE="docker"))
+    assert f"verified {signed['IMAGE_REF']}" in output  # before the first cf call
     push = _calls(cf_log)[-1]
     assert push["argv"][:3] == ["push", "-f", str(tree.path / "build" / "manifest.docker.yml")]
-    assert f"image: {DIGEST_REF}" in push["manifest"]
+    assert f"image: {signed['IMAGE_REF']}" in push["manifest"]
     assert "username: robot" in push["manifest"]
     assert "buildpacks" not in push["manifest"]
     assert "command:" not in push["manifest"]  # the image's ENTRYPOINT runs
@@ -260,14 +271,18 @@ def test_docker_mode_needs_the_registry_username(tree: Tree, cf_log: Path) -> No
     assert _calls(cf_log) == []
 
 
-def test_docker_mode_refuses_a_lifecycle_switch(tree: Tree, cf_log: Path) -> None:
-    output = _stops_before("push", tree, cf_log, **DOCKER)
+@pytest.mark.docker
+def test_docker_mode_refuses_a_lifecycle_switch(
+    tree: Tree, cf_log: Path, signed: dict[str, str]
+) -> None:
+    output = _stops_before("push", tree, cf_log, **signed)
     assert "echo is a buildpack app" in output
     assert "deploy with DEPLOY_MODE=buildpack" in output
 
 
-def test_docker_mode_needs_diego_docker(tree: Tree, cf_log: Path) -> None:
-    output = _stops_before("push", tree, cf_log, **DOCKER, FAKE_CF_LIFECYCLE="docker",
+@pytest.mark.docker
+def test_docker_mode_needs_diego_docker(tree: Tree, cf_log: Path, signed: dict[str, str]) -> None:
+    output = _stops_before("push", tree, cf_log, **signed, FAKE_CF_LIFECYCLE="docker",
                            FAKE_CF_DIEGO_DOCKER="disabled")
     assert "diego_docker feature flag is disabled" in output
 
