@@ -73,7 +73,7 @@ class Cf:
         """
         result = self._cf(["app", name, "--guid"])
         if not result.ok:
-            if f"App '{name}' not found." in result.stderr:
+            if last_line(result) == f"App '{name}' not found.":
                 return None
             raise DeployError(f"cannot tell whether {name} exists: {last_line(result)}")
         guid = result.stdout.strip()

@@ -332,3 +332,10 @@ def test_each_cf_command_is_logged_as_it_starts() -> None:
     record, _ = deploy(foundry(), canary_passes=True, log=lines.append)
     assert lines == [shlex.join(argv) for argv in record.argvs()]
     assert lines[1] == "cf auth" and not any(CF_PASSWORD in line for line in lines)
+
+
+def test_not_found_counts_only_as_cf_s_own_error_not_inside_a_warning() -> None:
+    warned = (1, "FAILED\n", "Warning: App 'echo' not found. in cache\nRequest error: timeout\n")
+    record, outcome = deploy(foundry(app=warned))
+    assert outcome == "ERROR cannot tell whether echo exists: Request error: timeout"
+    assert "push" not in subcommands(record)
