@@ -88,7 +88,9 @@ def stand_ins(here: Here) -> list[StandIn]:
         StandIn("the Cloud Foundry API, org, space and credentials",
                 "obviously fake values under .example.test, docker mode so the image digest"
                 " travels from the docker job to deploy",
-                "only the double answers them; nothing leaves 127.0.0.1",
+                "only the double answers them; nothing leaves 127.0.0.1; in the double's world"
+                " the app already runs in docker mode (a lifecycle cannot switch)",
+                env={"FAKE_CF_LIFECYCLE": "docker"},
                 variables={"CF_API": "https://api.cf.example.test", "CF_ORG": "stand-in-org",
                            "CF_SPACE": "stand-in-space", "CF_ROUTE": "echo.apps.example.test",
                            "DEPLOY_MODE": "docker"},
