@@ -14,8 +14,8 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -287,17 +287,24 @@ def read_log(json_lines: str) -> tuple[str, dict[str, JobLog]]:
 
 # --- Running -------------------------------------------------------------------------------------
 
-@contextmanager
-def production(image_ref_file: Path = IMAGE_REF_FILE) -> Iterator[str]:
-    """The production stand-in: the image CI pushed, running hardened on loopback."""
+class Unavailable(RuntimeError):
+    """A service a stand-in needs is not there and cannot be started."""
+
+
+def production(stack: ExitStack, image_ref_file: Path = IMAGE_REF_FILE) -> str:
+    """Start the production stand-in, the image CI pushed, hardened on loopback; its URL."""
     from pipeline.container import containers  # pylint: disable=import-outside-toplevel
 
     if not image_ref_file.is_file():
-        raise environment.MissingSettings(
+        raise Unavailable(
             f"{image_ref_file.name} is missing: `nox -s docker_build docker_push` writes it; the "
             "deploy and canary jobs check that image as their production")
-    with containers.running(image_ref_file.read_text(encoding="utf-8").strip()) as box:
-        yield box.url
+    reference = image_ref_file.read_text(encoding="utf-8").strip()
+    try:
+        return stack.enter_context(containers.running(reference)).url
+    except (RuntimeError, TimeoutError) as failure:  # cmd.CommandFailed is a RuntimeError
+        raise Unavailable(f"the production stand-in {reference} did not start: "
+                          f"{str(failure).splitlines()[0][:300]}") from None
 
 
 def execute(runs: list[Run], act_options: list[str], scratch: Path) -> int:
@@ -306,7 +313,7 @@ def execute(runs: list[Run], act_options: list[str], scratch: Path) -> int:
         registry = ""
         if any(run.publishes() for run in runs):
             registry = environment.require(["REGISTRY"])["REGISTRY"]
-        url = stack.enter_context(production()) if any(r.uses_production() for r in runs) else ""
+        url = production(stack) if any(run.uses_production() for run in runs) else ""
         table = stand_ins(Here(scratch, registry, url))
         print(describe(table), flush=True)
         options, secret_env = table_options(table)
@@ -338,7 +345,7 @@ def main(argv: list[str]) -> int:
         runs = plan(requests)
         with tempfile.TemporaryDirectory(prefix="act-") as scratch:
             return execute(runs, act_options, Path(scratch))
-    except (UnknownJob, environment.MissingSettings) as error:
+    except (UnknownJob, Unavailable, environment.MissingSettings) as error:
         print(f"act: {error}", file=sys.stderr)
         return 2
 
