@@ -256,6 +256,7 @@ class JobLog:
     """What act reported for one job (a matrix entry counts as a job)."""
 
     result: str = "did not finish"
+    matrix: str = ""
     first: datetime | None = None
     last: datetime | None = None
 
@@ -282,6 +283,8 @@ def read_log(json_lines: str) -> tuple[str, dict[str, JobLog]]:
         job.first = job.first or when
         job.last = when or job.last
         job.result = str(entry.get("jobResult", job.result))
+        matrix = entry.get("matrix") or {}
+        job.matrix = " ".join(f"{key}={value}" for key, value in matrix.items()) or job.matrix
     return "\n".join(text), {name: job for name, job in jobs.items() if name != "act"}
 
 
@@ -332,7 +335,7 @@ def _act(run: Run, options: list[str], secret_env: dict[str, str], scratch: Path
     print(f"act {run.workflow.path.name}:{run.job} exited {result.returncode} in "
           f"{time.monotonic() - started:.0f} s")
     for name, job in jobs.items():
-        print(f"  {name:<24} {job.result:<14} {job.seconds:5.0f} s")
+        print(f"  {name:<16} {job.matrix:<14} {job.result:<14} {job.seconds:5.0f} s")
     print(flush=True)
     return result.ok
 

@@ -119,4 +119,4 @@ def test_act_docker_job_fails_an_image_that_runs_as_root(tree: Tree, tmp_path: P
         output = failed(tree.nox("-s", "act", "--", "docker", "--matrix=python:3.11",
                                  env={"REGISTRY": address, "IMAGE_NAME": image_name}))
     assert "the server runs as root" in output
-    assert re.search(r"^  ci/docker +failure ", output, re.MULTILINE)
+    assert re.search(r"^  ci/docker +failure ", output, re.MULTILINE), output[-3000:]

@@ -111,7 +111,8 @@ def test_act_stand_ins_cover_every_pinned_action(tmp_path: Path) -> None:
 def test_the_json_log_gives_each_job_its_result_and_seconds() -> None:
     lines = [
         {"job": "ci/lint", "msg": "⭐ Run Set up job", "time": "2026-01-01T00:00:00Z"},
-        {"job": "ci/tests-1", "msg": "hi\n", "raw_output": True, "time": "2026-01-01T00:00:05Z"},
+        {"job": "ci/tests-1", "msg": "hi\n", "raw_output": True, "time": "2026-01-01T00:00:05Z",
+         "matrix": {"python": "3.12"}},
         {"job": "ci/lint", "msg": "🏁  Job succeeded", "jobResult": "success",
          "time": "2026-01-01T00:01:02Z"},
         {"job": "ci/tests-1", "msg": "🏁  Job failed", "jobResult": "failure",
@@ -119,8 +120,8 @@ def test_the_json_log_gives_each_job_its_result_and_seconds() -> None:
     ]
     text, jobs = act_jobs.read_log("\n".join([*map(json.dumps, lines), "not json"]))
     assert "[ci/tests-1] hi" in text and text.endswith("not json")
-    assert {name: (job.result, job.seconds) for name, job in jobs.items()} == {
-        "ci/lint": ("success", 62.0), "ci/tests-1": ("failure", 4.0)}
+    assert {name: (job.result, job.seconds, job.matrix) for name, job in jobs.items()} == {
+        "ci/lint": ("success", 62.0, ""), "ci/tests-1": ("failure", 4.0, "python=3.12")}
 
 
 def test_a_missing_registry_is_one_line(workflows: Path, tmp_path: Path,
