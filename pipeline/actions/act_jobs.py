@@ -48,6 +48,7 @@ class Here:
     scratch: Path
     registry: str = ""
     production_url: str = ""
+    signing: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ def stand_ins(here: Here) -> list[StandIn]:
                 "no GitHub registry here; the docker job pushes to a real one on 127.0.0.1",
                 variables={"REGISTRY": here.registry} if here.registry else {},
                 secrets=_fakes("GITHUB_TOKEN")),
+        StandIn("keyless Sigstore signing and attestations (GitHub's OIDC token) and"
+                " `gh attestation verify` before deploy",
+                "an OpenPGP key pair made for this run: docker_push signs and attests with it,"
+                " deploy verifies against its public half",
+                "no OIDC issuer or Rekor here; the GitHub-only steps are `if: ${{ !env.ACT }}`",
+                env={name: value for name, value in here.signing.items()
+                     if name != "IMAGE_SIGNING_PASSPHRASE"},
+                secrets={name: value for name, value in here.signing.items()
+                         if name == "IMAGE_SIGNING_PASSPHRASE"}),
         StandIn("pulling the Dockerfile's base image", "$BASE_IMAGE built by `nox -s base_image`",
                 "no image can be pulled here",
                 env={"BASE_IMAGE": os.environ.get("BASE_IMAGE", "local/python:3.11-bookworm")}),
@@ -310,6 +320,17 @@ def production(stack: ExitStack, image_ref_file: Path = IMAGE_REF_FILE) -> str:
                           f"{str(failure).splitlines()[0][:300]}") from None
 
 
+def signing_keys(directory: Path) -> dict[str, str]:
+    """A key pair for this run only, as `.ci/run` makes one; secrets reach jobs via env."""
+    from pipeline.container import signing  # pylint: disable=import-outside-toplevel
+
+    passphrase = token_hex(16)
+    secret, public = signing.generate(directory, passphrase)
+    return {"IMAGE_SIGNING_KEY": str(secret), "IMAGE_VERIFY_KEY": str(public),
+            "IMAGE_SIGNATURE_STORE": str(directory / "signatures"),
+            "IMAGE_SIGNING_PASSPHRASE": passphrase}
+
+
 def execute(runs: list[Run], act_options: list[str], scratch: Path) -> int:
     """Start what the runs need, run each chain, print every job's result; 0 when all passed."""
     with ExitStack() as stack:
@@ -317,7 +338,8 @@ def execute(runs: list[Run], act_options: list[str], scratch: Path) -> int:
         if any(run.publishes() for run in runs):
             registry = environment.require(["REGISTRY"])["REGISTRY"]
         url = production(stack) if any(run.uses_production() for run in runs) else ""
-        table = stand_ins(Here(scratch, registry, url))
+        keys = signing_keys(scratch / "signing") if registry else {}
+        table = stand_ins(Here(scratch, registry, url, keys))
         print(describe(table), flush=True)
         options, secret_env = table_options(table)
         options += [*action_options(scratch / "actions"), *act_options]

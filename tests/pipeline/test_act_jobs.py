@@ -89,13 +89,17 @@ def test_the_real_workflows_cover_every_job_once() -> None:
 
 
 def test_every_stand_in_is_described_and_secrets_stay_out_of_argv(tmp_path: Path) -> None:
-    table = act_jobs.stand_ins(act_jobs.Here(tmp_path, "127.0.0.1:5000", "http://127.0.0.1:1"))
+    keys = {"IMAGE_SIGNING_KEY": "/k/signing.asc", "IMAGE_SIGNING_PASSPHRASE": "run-only-pass"}
+    table = act_jobs.stand_ins(act_jobs.Here(tmp_path, "127.0.0.1:5000", "http://127.0.0.1:1",
+                                             keys))
     text = act_jobs.describe(table)
     assert all(row.replaces in text and row.why in text for row in table)
     options, secret_env = act_jobs.table_options(table)
     assert "--var=REGISTRY=127.0.0.1:5000" in options
     assert "--var=CANARY_URL=http://127.0.0.1:1" in options
     assert "--secret=CF_PASSWORD" in options and secret_env["CF_PASSWORD"]
+    assert "--env=IMAGE_SIGNING_KEY=/k/signing.asc" in options
+    assert secret_env["IMAGE_SIGNING_PASSPHRASE"] == "run-only-pass"
     assert not [value for value in secret_env.values() if any(value in o for o in options)]
 
 
