@@ -31,7 +31,8 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 # act's own default for GITHUB_REF is the checked-out branch; the gated jobs need main.
 MAIN = "refs/heads/main"
 
-_USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\b")
+_USES = re.compile(
+    r"uses:\s*(?P<repo>[\w.-]+/[\w.-]+)(?P<path>(?:/[\w.-]+)*)@(?P<sha>[0-9a-f]{40})\b")
 DO_NOTHING_ACTION = """\
 name: offline stand-in
 description: act clones every action a job names, even skipped ones; this one does nothing.
@@ -129,22 +130,25 @@ def describe(table: list[StandIn]) -> str:
     return "\n".join(lines)
 
 
-def remote_actions(files: list[Path] | None = None) -> set[tuple[str, str]]:
-    """Every `owner/repo@sha` the workflows and local actions use."""
+def remote_actions(files: list[Path] | None = None) -> dict[tuple[str, str], set[str]]:
+    """Every `owner/repo@sha` the workflows and local actions use, with the action paths in it
+    (`github/codeql-action/upload-sarif@sha` is the action in `upload-sarif/`)."""
     files = files if files is not None else sorted((ROOT / ".github").glob("**/*.yml"))
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], set[str]] = {}
     for path in files:
-        found.update(_USES.findall(path.read_text(encoding="utf-8")))
+        for match in _USES.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault((match["repo"], match["sha"]), set()).add(match["path"].strip("/"))
     return found
 
 
 def action_options(directory: Path) -> list[str]:
-    """Write one do-nothing action per remote action; return act's --local-repository options."""
+    """Write a do-nothing action for every remote one; return act's --local-repository options."""
     options = []
-    for repository, sha in sorted(remote_actions()):
+    for (repository, sha), action_paths in sorted(remote_actions().items()):
         target = directory / repository.replace("/", "__") / sha
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "action.yml").write_text(DO_NOTHING_ACTION, encoding="utf-8")
+        for action_path in action_paths:
+            (target / action_path).mkdir(parents=True, exist_ok=True)
+            (target / action_path / "action.yml").write_text(DO_NOTHING_ACTION, encoding="utf-8")
         options += ["--local-repository", f"{repository}@{sha}={target}"]
     return options
 

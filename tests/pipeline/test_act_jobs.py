@@ -108,8 +108,19 @@ def test_act_stand_ins_cover_every_pinned_action(tmp_path: Path) -> None:
     pinned = act_jobs.remote_actions()
     assert {"actions/checkout", "actions/setup-python", "actions/cache"} <= {r for r, _ in pinned}
     assert len(options) == 2 * len(pinned)
-    for value in options[1::2]:
-        assert (Path(value.split("=", 1)[1]) / "action.yml").is_file()
+    for (repository, sha), action_paths in pinned.items():
+        assert f"{repository}@{sha}={tmp_path / repository.replace('/', '__') / sha}" in options
+        for action_path in action_paths:
+            assert (tmp_path / repository.replace("/", "__") / sha / action_path /
+                    "action.yml").is_file()
+
+
+def test_an_action_in_a_subdirectory_gets_its_stand_in_there(tmp_path: Path) -> None:
+    workflow = tmp_path / "w.yml"
+    workflow.write_text(f"      - uses: github/codeql-action/upload-sarif@{'b' * 40} # v4\n"
+                        f"      - uses: github/codeql-action/init@{'b' * 40} # v4\n")
+    assert act_jobs.remote_actions([workflow]) == {
+        ("github/codeql-action", "b" * 40): {"upload-sarif", "init"}}
 
 
 def test_the_json_log_gives_each_job_its_result_and_seconds() -> None:
