@@ -35,10 +35,12 @@ _USES = re.compile(
     r"uses:\s*(?P<repo>[\w.-]+/[\w.-]+)(?P<path>(?:/[\w.-]+)*)@(?P<sha>[0-9a-f]{40})\b")
 DO_NOTHING_ACTION = """\
 name: offline stand-in
-description: act clones every action a job names, even skipped ones; this one does nothing.
+description: act clones every action a job names, even skipped ones; this one only says so.
 runs:
   using: composite
-  steps: []
+  steps:
+    - run: echo "act stand-in for ${{ github.action_repository }}: needs GitHub, did not run"
+      shell: bash
 """
 
 
@@ -73,7 +75,9 @@ def stand_ins(here: Here) -> list[StandIn]:
         StandIn("every remote `uses:` action (owner/repo@sha)",
                 "a generated composite action with no steps (--local-repository)",
                 "act clones each one a job names, even under a false `if:`; GitHub is unreachable;"
-                " steps that need one are `if: ${{ !env.ACT }}` and so do not run"),
+                " ci.yml's steps that need one are `if: ${{ !env.ACT }}`; codeql.yml and"
+                " scorecard.yml are only such actions, so under act they prove no more than that"
+                " they parse and schedule"),
         StandIn("GHCR (ghcr.io/OWNER) and secrets.GITHUB_TOKEN",
                 f"the loopback registry {here.registry or '$REGISTRY'} (vars.REGISTRY)",
                 "no GitHub registry here; the docker job pushes to a real one on 127.0.0.1",
