@@ -39,8 +39,9 @@ description: act clones every action a job names, even skipped ones; this one on
 runs:
   using: composite
   steps:
-    - run: echo "act stand-in for ${{ github.action_repository }}: needs GitHub, did not run"
-      shell: bash
+    - shell: bash
+      run: |
+        echo "act stand-in for ${{ github.action_repository }}: needs GitHub, did not run"
 """
 
 
