@@ -53,7 +53,7 @@ def _mccabe(files: Sequence[str]) -> list[Argv]:
 def _workflows(_files: Sequence[str]) -> list[Argv]:
     workflows = _workflow_files()
     return [
-        ["zizmor", "--offline", ".github/"],  # suppressions, each with its reason: .github/zizmor.yml
+        ["zizmor", "--offline", ".github/"],  # suppressions and reasons: .github/zizmor.yml
         ["actionlint", *workflows],
         ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
         ["check-jsonschema", "--builtin-schema", "vendor.github-actions", *ACTION_FILES],
