@@ -47,8 +47,8 @@ def test_checkout_persisting_credentials_fails_workflows(tree: Tree) -> None:
 
 
 def test_write_all_permissions_fail_workflows(tree: Tree) -> None:
-    _edit(tree, "    permissions:\n      contents: read\n      packages: write\n",
-          "    permissions: write-all\n")
+    _edit(tree, "    permissions:\n      contents: read\n    steps:",
+          "    permissions: write-all\n    steps:")
     assert "excessive-permissions" in failed(tree.nox("-s", "workflows"))
 
 
