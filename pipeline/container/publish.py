@@ -68,5 +68,8 @@ def publish_pushed(image: oci.DigestRef, tag: str, local_image: str, started: da
             build_facts(local_image), attestations.builder_id(), started),
         attestations.SBOM: image_sbom(local_image),
     }
+    # The README's IMAGE_SIGNATURE_STORE, which deploy's verification reads too.
+    store = Path(os.environ.get("IMAGE_SIGNATURE_STORE", "") or paths.SIGNATURE_STORE)
     with signing.keyring_from_env() as ring:
-        return sign_and_attest(ring, image, tag, predicates, auth=skopeo_auth(docker_env))
+        return sign_and_attest(ring, image, tag, predicates, store=store,
+                               auth=skopeo_auth(docker_env))

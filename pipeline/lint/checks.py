@@ -53,6 +53,8 @@ def _mccabe(files: Sequence[str]) -> list[Argv]:
 def _workflows(_files: Sequence[str]) -> list[Argv]:
     workflows = _workflow_files()
     return [
+        # zizmor first: the security audit names a finding even where actionlint also would.
+        ["zizmor", "--offline", ".github/"],  # suppressions and reasons: .github/zizmor.yml
         ["actionlint", *workflows],
         ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
         ["check-jsonschema", "--builtin-schema", "vendor.github-actions", *ACTION_FILES],
@@ -77,7 +79,7 @@ CHECKS: tuple[Check, ...] = (
     Check("manifest", "Validate manifest.yml against the Cloud Foundry schema in schemas/.",
           lambda _files: [["check-jsonschema", "--schemafile", "schemas/cf-manifest.schema.json",
                            "manifest.yml"]]),
-    Check("workflows", "Check the GitHub Actions workflows with actionlint and the schemas.",
+    Check("workflows", "Check the GitHub Actions files: zizmor, actionlint, schemas, house rules.",
           _workflows),
 )
 BY_NAME = {check.name: check for check in CHECKS}

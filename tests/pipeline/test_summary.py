@@ -1,0 +1,17 @@
+"""summary: the job summary's figure for each gate, read from the gate's log."""
+
+from __future__ import annotations
+
+from pipeline.actions import summary
+
+
+def test_summary_reads_each_gate_figure() -> None:
+    assert summary.figure("lint", "Your code has been rated at 10.00/10") == "10.00/10"
+    assert summary.figure("tests", "TOTAL   404   4   60   2   99%\n") == "99%"
+    assert summary.figure("deploy", "canary passed at https://a.example") == "https://a.example"
+    assert summary.figure("canary", "6 passed in 0.61s") == "6 passed"
+    assert "| FAILED | n/a |" in summary.render("tests", "failure", "")
+
+
+def test_a_skipped_gate_says_so() -> None:
+    assert "| skipped | n/a |" in summary.render("audit", "skipped", "")
