@@ -13,11 +13,20 @@ def test_settings_reach_granian() -> None:
     })
     built = server.build_server(settings)
     assert (built.bind_addr, built.bind_port) == ("0.0.0.0", 9090)
-    assert (built.workers, built.blocking_threads) == (3, 4)
+    assert built.workers == 3
     assert built.workers_kill_timeout == 5
-    assert built.interface.value == "wsgi"
+    # RSGI, so the edge can await the body under a deadline (app/edge.py), not a thread.
+    assert (built.interface.value, built.target) == ("rsgi", "app.rsgi:app")
     assert built.log_access is False
     assert built.http1_settings.header_read_timeout == server.HEADER_READ_TIMEOUT_MS
+
+
+def test_granian_logs_json_to_stdout() -> None:
+    built = server.build_server(load_settings({"MODE_CONFIG": "Testing"}))
+    assert built.log_config["handlers"]["json"]["stream"] == "ext://sys.stdout"
+    for name in ("_granian", "granian.access"):
+        assert built.log_config["loggers"][name]["handlers"] == ["json"]
+    assert built.log_config["formatters"]["json"]["()"] == "app.access_log.JsonFormatter"
 
 
 def test_bad_configuration_exits_2_with_one_line(monkeypatch, tmp_path, capsys) -> None:
