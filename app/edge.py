@@ -10,6 +10,7 @@ processed, and only then calls the Flask app, which never waits on a socket agai
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
@@ -62,6 +63,11 @@ class Refused(Exception):
         self.close = close
 
 
+@functools.lru_cache(maxsize=512)  # bounded: header names are client input
+def _wsgi_key(name: str) -> str:
+    return _UNPREFIXED.get(name) or "HTTP_" + name.upper().replace("-", "_")
+
+
 def _environ_from(scope: Scope, headers: list[tuple[str, str]]) -> dict[str, Any]:
     server_host, _, server_port = scope.server.rpartition(":")
     environ: dict[str, Any] = {
@@ -83,7 +89,7 @@ def _environ_from(scope: Scope, headers: list[tuple[str, str]]) -> dict[str, Any
         "wsgi.input_terminated": True,
     }
     for name, value in headers:
-        key = _UNPREFIXED.get(name) or "HTTP_" + name.upper().replace("-", "_")
+        key = _wsgi_key(name)
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
 
@@ -99,8 +105,8 @@ def check_head(scope: Scope, headers: list[tuple[str, str]]) -> None:
         raise Refused(400, "an HTTP/1.1 request must carry exactly one Host header")
 
 
-async def read_body(protocol: Any, environ: dict[str, Any], limit: int) -> bytes:
-    """Buffer the whole body, refusing one over `limit`, of unknown length, or incomplete."""
+def body_length(environ: dict[str, Any], limit: int) -> int:
+    """The body's announced length, refusing one over `limit` or of unknown length."""
     if "HTTP_TRANSFER_ENCODING" in environ:
         # RFC 9112 section 6.3 lets a server refuse a body without Content-Length. Granian's
         # RSGI body stream turns a malformed chunk into an empty chunk, and its whole-body read
@@ -111,10 +117,13 @@ async def read_body(protocol: Any, environ: dict[str, Any], limit: int) -> bytes
         raise Refused(400, "Content-Length must be one decimal number", close=True)
     if int(length) > limit:
         raise Refused(413, f"the body must be at most {limit} bytes", close=True)
-    if length == "0":
-        return EMPTY
+    return int(length)
+
+
+async def read_body(protocol: Any) -> bytes:
+    """The whole body, which hyper stops at Content-Length; refuse one that is cut short."""
     try:
-        return bytes(await protocol())  # hyper stops at Content-Length: the size is bounded
+        return bytes(await protocol())
     except Exception:  # pylint: disable=broad-exception-caught  # Granian's own error types
         # RSGIProtocolClosed: the body was cut short by a FIN or a reset before its length.
         raise Refused(400, "the request body was incomplete", close=True) from None
@@ -138,8 +147,9 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
         close = False
         try:
             check_head(scope, headers)
-            async with asyncio.timeout(self._timeout):
-                body = await read_body(protocol, environ, self._limit)
+            if body_length(environ, self._limit):
+                async with asyncio.timeout(self._timeout):
+                    body = await read_body(protocol)
         except Refused as refused:
             environ[REFUSAL_KEY] = (refused.status, refused.message)
             close = refused.close
