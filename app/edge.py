@@ -14,7 +14,11 @@ import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
+
+from granian.rsgi import Scope
+# granian.rsgi re-exports these under new names, which mypy --strict does not count as public.
+from granian.rsgi import HTTPProtocol, ProtocolClosed, ProtocolError  # type: ignore[attr-defined]
 
 # Where a refusal waits in the WSGI environ; app/security.py raises it as the JSON error, so
 # the edge's refusals get the same body, headers, request id and access line as the app's.
@@ -30,27 +34,6 @@ _PROTOCOLS = {"1": "HTTP/1.0", "1.1": "HTTP/1.1", "2": "HTTP/2"}
 _UNPREFIXED = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class Headers(Protocol):  # pylint: disable=too-few-public-methods  # typing only
-    """The part of Granian's RSGIHeaders the edge uses (granian/_granian.pyi)."""
-
-    def items(self) -> list[tuple[str, str]]:
-        """Every header as a (lower-case name, value) pair, repeats included."""
-
-
-class Scope(Protocol):  # pylint: disable=too-few-public-methods  # typing only
-    """The part of Granian's RSGI HTTP scope the edge reads (src/rsgi/types.rs)."""
-
-    http_version: str
-    method: str
-    authority: str | None
-    path: str
-    query_string: str
-    scheme: str
-    server: str
-    client: str
-    headers: Headers
 
 
 class Refused(Exception):
@@ -120,12 +103,11 @@ def body_length(environ: dict[str, Any], limit: int) -> int:
     return int(length)
 
 
-async def read_body(protocol: Any) -> bytes:
+async def read_body(protocol: HTTPProtocol) -> bytes:
     """The whole body, which hyper stops at Content-Length; refuse one that is cut short."""
     try:
         return bytes(await protocol())
-    except Exception:  # pylint: disable=broad-exception-caught  # Granian's own error types
-        # RSGIProtocolClosed: the body was cut short by a FIN or a reset before its length.
+    except (ProtocolClosed, ProtocolError):  # cut short by a FIN or a reset
         raise Refused(400, "the request body was incomplete", close=True) from None
 
 
@@ -137,7 +119,7 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
         self._limit = max_body_bytes
         self._timeout = body_timeout
 
-    async def __rsgi__(self, scope: Scope, protocol: Any) -> None:
+    async def __rsgi__(self, scope: Scope, protocol: HTTPProtocol) -> None:
         headers = scope.headers.items()
         environ = _environ_from(scope, headers)
         if scope.authority is not None:
@@ -160,14 +142,13 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
         environ["wsgi.input"] = io.BytesIO(body)
         self._respond(environ, protocol, close)
 
-    def _respond(self, environ: dict[str, Any], protocol: Any, close: bool) -> None:
+    def _respond(self, environ: dict[str, Any], protocol: HTTPProtocol, close: bool) -> None:
         # The app only computes once its body is buffered, so it runs right here: a thread hop
         # would add a context switch and buy nothing under the GIL.
-        started: list[Any] = []
+        head: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> Any:
-            started[:] = [int(status[:3]), headers]
-            return None
+            head[:] = (int(status[:3]), headers)
 
         result = self._app(environ, start_response)
         try:
@@ -176,7 +157,6 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
             closer = getattr(result, "close", None)
             if closer is not None:
                 closer()
-        status, headers = started
         if close:
-            headers.append(_CLOSE)  # the unread rest of the body makes the connection unusable
-        protocol.response_bytes(status, headers, content)
+            head[1].append(_CLOSE)  # the unread rest of the body makes the connection unusable
+        protocol.response_bytes(head[0], head[1], content)

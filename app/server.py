@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
-from granian.server import Server
+from granian.server import MPServer, MTServer, Server
 
 from app.config import ConfigError, Settings, load_settings, read_environment
 
@@ -17,7 +17,9 @@ HEADER_READ_TIMEOUT_MS = 5_000
 GRANIAN_LOGGING = {
     "formatters": {"json": {"()": "app.access_log.JsonFormatter"}},
     "handlers": {
-        "json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "json": {
+            "class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout",
+        },
     },
     "loggers": {
         "_granian": {"handlers": ["json"], "level": "INFO", "propagate": False},
@@ -26,7 +28,7 @@ GRANIAN_LOGGING = {
 }
 
 
-def build_server(settings: Settings) -> Server:
+def build_server(settings: Settings) -> MPServer | MTServer:
     """Translate validated settings into a Granian server, not started yet."""
     return Server(
         "app.rsgi:app",
@@ -35,7 +37,7 @@ def build_server(settings: Settings) -> Server:
         interface=Interfaces.RSGI,
         workers=settings.web_concurrency,
         backlog=settings.web_backlog,
-        http="1",
+        http=HTTPModes.http1,
         websockets=False,
         http1_settings=HTTP1Settings(
             header_read_timeout=HEADER_READ_TIMEOUT_MS,

@@ -10,6 +10,7 @@ client cut off within the server's deadline.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import socket
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from app.edge import BODY_READ_TIMEOUT_S
@@ -63,11 +65,12 @@ def rss_mb(pid: int) -> float:
 def hammer(url: str, total: int, concurrency: int) -> Hammered:
     """Send `total` echo requests over `concurrency` keep-alive connections."""
     parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
     errors = [0] * concurrency
     share = total // concurrency
 
     def worker(index: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         for _ in range(share):
             try:
                 conn.request("POST", "/echo/load?lang=en", body=BODY, headers=HEADERS)
@@ -77,11 +80,11 @@ def hammer(url: str, total: int, concurrency: int) -> Hammered:
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         conn.close()
 
     started = time.perf_counter()
-    _run_all([lambda i=i: worker(i) for i in range(concurrency)])
+    _run_all([functools.partial(worker, i) for i in range(concurrency)])
     return Hammered(share * concurrency, sum(errors), time.perf_counter() - started)
 
 
@@ -156,7 +159,7 @@ def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> di
                 latencies.append(time.perf_counter() - started)
             time.sleep(0.1)
 
-    slow = [lambda i=i: slow_client(host, port, deadline, cuts[i]) for i in range(clients)]
+    slow = [functools.partial(slow_client, host, port, deadline, cut) for cut in cuts]
     _run_all([*slow, prober])
     every_cut = [cut for client in cuts for cut in client]
     return {
@@ -170,7 +173,9 @@ def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> di
     }
 
 
-def run(requests: int, concurrency: int, slow_clients: int, abuse_seconds: float) -> dict:
+def run(
+    requests: int, concurrency: int, slow_clients: int, abuse_seconds: float
+) -> dict[str, Any]:
     """Start a server, load it, abuse it, and collect the figures."""
     BUILD_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build/ yet
     with serve(BUILD_DIR / "load-server.log", {"LOG_LEVEL": "WARNING"}) as server:
@@ -205,7 +210,7 @@ def _abuse_verdicts(name: str, abused: dict[str, float], cut_off_limit: float) -
     return missed
 
 
-def verdicts(result: dict) -> list[str]:
+def verdicts(result: dict[str, Any]) -> list[str]:
     """List every missed target."""
     missed = []
     if result["errors"]:

@@ -52,7 +52,7 @@ def _json_error(answer: bytes, status: int) -> dict[str, object]:
                for line in head.split(b"\r\n")[1:]}
     assert _status(answer) == status, answer[:200]
     assert {name.lower() for name in HARDENING_HEADERS} <= headers, headers
-    document = json.loads(body)
+    document: dict[str, object] = json.loads(body)
     assert document["status"] == status and document["message"]
     return document
 

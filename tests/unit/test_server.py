@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from app import server
 from app.config import load_settings
 
@@ -18,18 +22,22 @@ def test_settings_reach_granian() -> None:
     # RSGI, so the edge can await the body under a deadline (app/edge.py), not a thread.
     assert (built.interface.value, built.target) == ("rsgi", "app.rsgi:app")
     assert built.log_access is False
+    assert built.http1_settings is not None
     assert built.http1_settings.header_read_timeout == server.HEADER_READ_TIMEOUT_MS
 
 
 def test_granian_logs_json_to_stdout() -> None:
     built = server.build_server(load_settings({"MODE_CONFIG": "Testing"}))
+    assert built.log_config is not None
     assert built.log_config["handlers"]["json"]["stream"] == "ext://sys.stdout"
     for name in ("_granian", "granian.access"):
         assert built.log_config["loggers"][name]["handlers"] == ["json"]
     assert built.log_config["formatters"]["json"]["()"] == "app.access_log.JsonFormatter"
 
 
-def test_bad_configuration_exits_2_with_one_line(monkeypatch, tmp_path, capsys) -> None:
+def test_bad_configuration_exits_2_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MODE_CONFIG", "Production")
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
