@@ -13,7 +13,7 @@ from app.config import load_settings
 def test_settings_reach_granian() -> None:
     settings = load_settings({
         "MODE_CONFIG": "Production", "TRUSTED_HOSTS": "a.example", "HOST": "0.0.0.0",
-        "PORT": "9090", "WEB_CONCURRENCY": "3", "WEB_THREADS": "4", "GRACEFUL_TIMEOUT": "5",
+        "PORT": "9090", "WEB_CONCURRENCY": "3", "GRACEFUL_TIMEOUT": "5",
     })
     built = server.build_server(settings)
     assert (built.bind_addr, built.bind_port) == ("0.0.0.0", 9090)
