@@ -31,7 +31,7 @@ class Headers:  # pylint: disable=too-few-public-methods  # RSGIHeaders' items()
 
 
 @dataclass
-class Scope:  # pylint: disable=too-many-instance-attributes  # the RSGI HTTP scope
+class Scope:
     """An RSGI HTTP scope as Granian builds it from a hyper request."""
 
     headers: Headers
@@ -143,7 +143,7 @@ def test_an_absolute_form_host_replaces_host(make_app: Callable[..., Flask]) -> 
     assert _serve(app, Scope(_head(), authority="localhost"), Protocol())["status"] == 200
 
 
-def test_headers_reach_wsgi_as_pep_3333_names(app: Flask) -> None:
+def test_headers_reach_wsgi_as_pep_3333_names() -> None:
     seen: dict[str, Any] = {}
 
     def spy(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
