@@ -56,7 +56,8 @@ def _environ_from(scope: Scope, headers: list[tuple[str, str]]) -> dict[str, Any
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.method,
         "SCRIPT_NAME": "",
-        # RSGI decodes the path as UTF-8; WSGI wants those bytes as latin-1 (PEP 3333).
+        # RSGI decodes the path as UTF-8 (bytes that are not UTF-8 become U+FFFD, which no
+        # route accepts); WSGI wants the UTF-8 bytes as latin-1 (PEP 3333).
         "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": scope.query_string,
         "SERVER_NAME": server_host,
