@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 
 from app import server
 from app.config import load_settings
+from app.edge import Edge
 
 
 def test_settings_reach_granian() -> None:
@@ -46,3 +48,14 @@ def test_bad_configuration_exits_2_with_one_line(
     assert err.count("\n") == 1
     assert "TRUSTED_HOSTS" in err
     assert "Traceback" not in err
+
+
+def test_granian_serves_the_flask_app_behind_the_edge(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODE_CONFIG", "Testing")
+    monkeypatch.setenv("MAX_BODY_BYTES", "1000")
+    served = importlib.reload(importlib.import_module("app.rsgi"))
+    assert isinstance(served.app, Edge)
+    assert served.flask_app.config["MAX_CONTENT_LENGTH"] == 1000
