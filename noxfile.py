@@ -418,7 +418,7 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def load(session: nox.Session) -> None:
-    """Fixed-count load (zero errors, flat memory) and a slow-header abuse test."""
+    """Fixed-count load (zero errors, flat memory), then slow-header and slow-body abuse."""
     _install(session, "runtime")
     session.run("python", "-m", "pipeline.dynamic.load", *session.posargs)
 

@@ -13,9 +13,8 @@ from dotenv import dotenv_values
 MODES = ("Development", "Testing", "Production")
 # Every variable the service reads; .env.example and the README document each one (tested).
 VARIABLES = (
-    "MODE_CONFIG", "TRUSTED_HOSTS", "HOST", "PORT", "WEB_CONCURRENCY", "WEB_THREADS",
-    "WEB_BACKLOG", "GRACEFUL_TIMEOUT", "MAX_BODY_BYTES", "MAX_URL_BYTES", "MAX_HEADER_BYTES",
-    "LOG_LEVEL",
+    "MODE_CONFIG", "TRUSTED_HOSTS", "HOST", "PORT", "WEB_CONCURRENCY", "WEB_BACKLOG",
+    "GRACEFUL_TIMEOUT", "MAX_BODY_BYTES", "MAX_URL_BYTES", "MAX_HEADER_BYTES", "LOG_LEVEL",
 )
 
 
@@ -31,7 +30,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     web_concurrency: int = 2
-    web_threads: int = 2
     web_backlog: int = 1024
     graceful_timeout: int = 8
     trusted_hosts: tuple[str, ...] = ()
@@ -117,7 +115,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=host,
         port=_integer(env, "PORT", 8080, 1, 65535),
         web_concurrency=_integer(env, "WEB_CONCURRENCY", 2, 1, 64),
-        web_threads=_integer(env, "WEB_THREADS", 2, 1, 256),
         web_backlog=_integer(env, "WEB_BACKLOG", 1024, 128, 65_535),
         # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
         graceful_timeout=_integer(env, "GRACEFUL_TIMEOUT", 8, 1, 60),

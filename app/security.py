@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import BadRequest, RequestHeaderFieldsTooLarge, RequestURITooLarge
+from werkzeug.exceptions import (
+    BadRequest, RequestHeaderFieldsTooLarge, RequestURITooLarge, abort,
+)
 from werkzeug.sansio.utils import host_is_trusted
+
+from app.edge import REFUSAL_KEY
 
 HEALTH_PATH = "/healthz"
 HARDENING_HEADERS = {
@@ -51,6 +55,9 @@ def check_request() -> None:
     """Refuse oversized requests and foreign Host headers before any route code runs."""
     config = current_app.config
     environ = request.environ
+    refusal = environ.get(REFUSAL_KEY)
+    if refusal is not None:  # the edge refused the request line, headers or body
+        abort(*refusal)
     # WSGI hands PATH_INFO over as latin-1, so its length is its length in bytes.
     url_bytes = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
     if url_bytes > config["MAX_URL_BYTES"]:

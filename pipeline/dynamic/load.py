@@ -2,15 +2,18 @@
 
 Usage: python -m pipeline.dynamic.load [--requests N] [--concurrency C] [--slow-clients S]
 Prints a table, writes build/load.json, and exits 1 when a target is missed:
-zero errors, memory flat over the second half of the run, and ordinary requests answered
-within 1 s while slow-header clients hold connections open.
+zero errors, memory flat over the second half of the run, and, while slow-header and then
+slow-body clients hold connections open, ordinary requests answered within 1 s and every slow
+client cut off within the server's deadline.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
+import select
 import socket
 import sys
 import threading
@@ -18,8 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from app.edge import BODY_READ_TIMEOUT_S
+from app.server import HEADER_READ_TIMEOUT_MS
 from pipeline.core.paths import BUILD_DIR
 from pipeline.core.report import table
 from pipeline.core.service import serve
@@ -28,6 +34,9 @@ BODY = b'{"client": "load", "n": 1}'
 HEADERS = {"Content-Type": "application/json"}
 FLAT_GROWTH_MB = 2.0  # what the second half of the run may add before it counts as a leak
 ABUSE_LATENCY_S = 1.0
+# A stalled client must be cut off within the server's deadline plus scheduling slack.
+HEADER_CUT_OFF_S = HEADER_READ_TIMEOUT_MS / 1000 + 1.5
+BODY_CUT_OFF_S = BODY_READ_TIMEOUT_S + 1.5
 
 
 @dataclass
@@ -57,11 +66,12 @@ def rss_mb(pid: int) -> float:
 def hammer(url: str, total: int, concurrency: int) -> Hammered:
     """Send `total` echo requests over `concurrency` keep-alive connections."""
     parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
     errors = [0] * concurrency
     share = total // concurrency
 
     def worker(index: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         for _ in range(share):
             try:
                 conn.request("POST", "/echo/load?lang=en", body=BODY, headers=HEADERS)
@@ -71,11 +81,11 @@ def hammer(url: str, total: int, concurrency: int) -> Hammered:
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         conn.close()
 
     started = time.perf_counter()
-    _run_all([lambda i=i: worker(i) for i in range(concurrency)])
+    _run_all([functools.partial(worker, i) for i in range(concurrency)])
     return Hammered(share * concurrency, sum(errors), time.perf_counter() - started)
 
 
@@ -87,56 +97,90 @@ def _run_all(jobs: list[Callable[[], None]]) -> None:
         thread.join()
 
 
-def _slow_client(host: str, port: int, deadline: float, cut_off: list[int]) -> None:
+def _slow_header_client(host: str, port: int, deadline: float, cuts: list[float]) -> None:
     """Trickle one header line every half second and never finish the request."""
     while time.monotonic() < deadline:
+        started = time.monotonic()
         try:
             with socket.create_connection((host, port), timeout=2) as sock:
                 sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n".encode())
                 while time.monotonic() < deadline:
-                    time.sleep(0.5)
+                    # Wait half a second, but notice the server's close the moment it comes.
+                    if select.select([sock], [], [], 0.5)[0] and not sock.recv(4096):
+                        raise ConnectionAbortedError("closed by the server")
                     sock.sendall(b"X-Slow: 1\r\n")
         except OSError:
-            cut_off[0] += 1  # the server hung up on us: start again, as an attacker would
+            cuts.append(time.monotonic() - started)  # cut off: start again, as attackers do
             time.sleep(0.1)
 
 
-def abuse(url: str, slow_clients: int, seconds: float) -> dict[str, float]:
-    """Hold `slow_clients` slow-header connections while timing ordinary requests."""
+def _slow_body_client(host: str, port: int, deadline: float, cuts: list[float]) -> None:
+    """Send whole headers and one byte of a 100-byte body, then stall (issue 11, item 1)."""
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with socket.create_connection((host, port), timeout=deadline - started) as sock:
+                sock.sendall(f"POST /echo/slow HTTP/1.1\r\nHost: {host}\r\nContent-Type: "
+                             "application/json\r\nContent-Length: 100\r\n\r\n{".encode())
+                while sock.recv(4096):  # a 408 answer, then the server's close
+                    pass
+            cuts.append(time.monotonic() - started)
+        except OSError:
+            pass  # our own deadline passed first: that connection was never cut off
+        time.sleep(0.1)
+
+
+def _probe(host: str, port: int, method: str, path: str, body: bytes | None) -> bool:
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=5)
+        conn.request(method, path, body=body, headers=HEADERS if body else {})
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except (OSError, http.client.HTTPException):
+        return False
+
+
+SlowClient = Callable[[str, int, float, list[float]], None]
+
+
+def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> dict[str, float]:
+    """Hold `clients` slow connections while timing /healthz and an ordinary echo."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     deadline = time.monotonic() + seconds
-    cut_off = [0]
+    cuts: list[list[float]] = [[] for _ in range(clients)]
     latencies: list[float] = []
     errors = [0]
 
     def prober() -> None:
         time.sleep(1.0)  # let the slow clients take their connections first
         while time.monotonic() < deadline - 0.5:
-            started = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection(host, port, timeout=5)
-                conn.request("GET", "/healthz")
-                errors[0] += conn.getresponse().status != 200
-                conn.close()
-            except (OSError, http.client.HTTPException):
-                errors[0] += 1
-            latencies.append(time.perf_counter() - started)
+            for method, path, body in (("GET", "/healthz", None), ("POST", "/echo/probe", BODY)):
+                started = time.perf_counter()
+                errors[0] += not _probe(host, port, method, path, body)
+                latencies.append(time.perf_counter() - started)
             time.sleep(0.1)
 
-    slow = [lambda: _slow_client(host, port, deadline, cut_off) for _ in range(slow_clients)]
+    slow = [functools.partial(slow_client, host, port, deadline, cut) for cut in cuts]
     _run_all([*slow, prober])
+    every_cut = [cut for client in cuts for cut in client]
     return {
-        "slow_clients": slow_clients,
+        "clients": clients,
         "probes": len(latencies),
         "probe_errors": errors[0],
         "probe_max_s": max(latencies, default=float("inf")),
-        "slow_connections_cut_off": cut_off[0],
+        "cut_off": len(every_cut),
+        "clients_never_cut_off": sum(1 for client in cuts if not client),
+        "slowest_cut_off_s": max(every_cut, default=float("inf")),
     }
 
 
-def run(requests: int, concurrency: int, slow_clients: int, abuse_seconds: float) -> dict:
+def run(
+    requests: int, concurrency: int, slow_clients: int, abuse_seconds: float
+) -> dict[str, Any]:
     """Start a server, load it, abuse it, and collect the figures."""
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build/ yet
     with serve(BUILD_DIR / "load-server.log", {"LOG_LEVEL": "WARNING"}) as server:
         pid = server.process.pid
         hammer(server.url, requests // 10, concurrency)  # warm-up: imports, caches, threads
@@ -145,7 +189,8 @@ def run(requests: int, concurrency: int, slow_clients: int, abuse_seconds: float
         rss_half = rss_mb(pid)
         second = hammer(server.url, requests // 2, concurrency)
         rss_end = rss_mb(pid)
-        abused = abuse(server.url, slow_clients, abuse_seconds)
+        slow_headers = abuse(server.url, _slow_header_client, slow_clients, abuse_seconds)
+        slow_bodies = abuse(server.url, _slow_body_client, slow_clients, abuse_seconds)
     seconds = first.seconds + second.seconds
     return {
         "requests": first.requests + second.requests,
@@ -153,22 +198,45 @@ def run(requests: int, concurrency: int, slow_clients: int, abuse_seconds: float
         "requests_per_s": (first.requests + second.requests) / seconds,
         "rss_mb": {"start": rss_start, "half": rss_half, "end": rss_end},
         "rss_growth_second_half_mb": rss_end - rss_half,
-        "abuse": abused,
+        "abuse": {"slow_headers": slow_headers, "slow_bodies": slow_bodies},
     }
 
 
-def verdicts(result: dict) -> list[str]:
+def _abuse_verdicts(name: str, abused: dict[str, float], cut_off_limit: float) -> list[str]:
+    missed = []
+    if abused["probe_errors"] or abused["probe_max_s"] > ABUSE_LATENCY_S:
+        missed.append(f"under {name} abuse: {abused['probe_errors']} errors, "
+                      f"slowest ordinary request {abused['probe_max_s']:.2f} s")
+    if abused["clients_never_cut_off"] or abused["slowest_cut_off_s"] > cut_off_limit:
+        missed.append(f"{name} clients: {abused['clients_never_cut_off']} never cut off, "
+                      f"slowest cut off after {abused['slowest_cut_off_s']:.2f} s")
+    return missed
+
+
+def verdicts(result: dict[str, Any]) -> list[str]:
     """List every missed target."""
     missed = []
     if result["errors"]:
         missed.append(f"{result['errors']} errors under load")
     if result["rss_growth_second_half_mb"] > FLAT_GROWTH_MB:
         missed.append(f"memory grew {result['rss_growth_second_half_mb']:.1f} MB in the 2nd half")
-    abused = result["abuse"]
-    if abused["probe_errors"] or abused["probe_max_s"] > ABUSE_LATENCY_S:
-        missed.append(f"under slow-header abuse: {abused['probe_errors']} errors, "
-                      f"slowest {abused['probe_max_s']:.2f} s")
+    abuse_result = result["abuse"]
+    missed += _abuse_verdicts("slow-header", abuse_result["slow_headers"], HEADER_CUT_OFF_S)
+    missed += _abuse_verdicts("slow-body", abuse_result["slow_bodies"], BODY_CUT_OFF_S)
     return missed
+
+
+def _abuse_rows(name: str, abused: dict[str, float], limit: float) -> list[tuple[str, object]]:
+    return [
+        (f"{name} clients held open", abused["clients"]),
+        (f"{name} connections cut off / clients never cut off",
+         f"{abused['cut_off']} / {abused['clients_never_cut_off']}"),
+        (f"{name}: slowest cut-off (s, limit {limit:g})", f"{abused['slowest_cut_off_s']:.2f}"),
+        (f"{name}: ordinary requests during abuse / errors",
+         f"{abused['probes']} / {abused['probe_errors']}"),
+        (f"{name}: slowest ordinary request (s, limit {ABUSE_LATENCY_S})",
+         f"{abused['probe_max_s']:.3f}"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,10 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--slow-clients", type=int, default=64)
-    parser.add_argument("--abuse-seconds", type=float, default=8.0)
+    parser.add_argument("--abuse-seconds", type=float, default=BODY_READ_TIMEOUT_S + 4)
     args = parser.parse_args(argv)
     result = run(args.requests, args.concurrency, args.slow_clients, args.abuse_seconds)
-    abused = result["abuse"]
     rss = result["rss_mb"]
     print(table(["load figure", "value"], [
         (f"requests (fixed count, {args.concurrency} connections)", result["requests"]),
@@ -190,12 +257,8 @@ def main(argv: list[str] | None = None) -> int:
          f"{rss['start']:.1f} / {rss['half']:.1f} / {rss['end']:.1f}"),
         (f"RSS growth over the second half (MB, limit {FLAT_GROWTH_MB})",
          f"{result['rss_growth_second_half_mb']:.2f}"),
-        ("slow-header clients held open", abused["slow_clients"]),
-        ("slow connections cut off by the header timeout", abused["slow_connections_cut_off"]),
-        ("ordinary requests during abuse / errors",
-         f"{abused['probes']} / {abused['probe_errors']}"),
-        (f"slowest ordinary request during abuse (s, limit {ABUSE_LATENCY_S})",
-         f"{abused['probe_max_s']:.3f}"),
+        *_abuse_rows("slow-header", result["abuse"]["slow_headers"], HEADER_CUT_OFF_S),
+        *_abuse_rows("slow-body", result["abuse"]["slow_bodies"], BODY_CUT_OFF_S),
     ]))
     (BUILD_DIR / "load.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     missed = verdicts(result)

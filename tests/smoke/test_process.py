@@ -11,13 +11,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from app.healthcheck import probe
 from pipeline.core.paths import ROOT
-from pipeline.core.service import free_port, start_server
+from pipeline.core.service import RunningServer, free_port, start_server
 from pipeline.core.httpclient import call
 
 
-def test_one_json_line_per_request_with_request_id(local_server) -> None:
+def test_one_json_line_per_request_with_request_id(local_server: RunningServer) -> None:
     call(local_server.url, "POST", "/echo/logged?token=hunter2",
          headers={"X-Request-ID": "smoke-log-0001"})
     time.sleep(0.2)
@@ -67,7 +69,9 @@ def test_production_refuses_an_incomplete_configuration(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_env_example_serves_health_in_production(tmp_path: Path, monkeypatch) -> None:
+def test_env_example_serves_health_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     monkeypatch.delenv("MODE_CONFIG", raising=False)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
@@ -81,6 +85,6 @@ def test_env_example_serves_health_in_production(tmp_path: Path, monkeypatch) ->
         assert server.stop() == 0
 
 
-def test_container_healthcheck_probe(local_server) -> None:
+def test_container_healthcheck_probe(local_server: RunningServer) -> None:
     assert probe(int(local_server.url.rsplit(":", 1)[1]))
     assert not probe(free_port(), timeout=0.5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,7 +15,7 @@ TESTING = {"MODE_CONFIG": "Testing", "TRUSTED_HOSTS": ""}
 
 
 @pytest.fixture
-def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Callable[..., Flask]:
+def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Flask]:
     """Build apps from explicit variables only: no stray .env or shell variable leaks in."""
     monkeypatch.chdir(tmp_path)
     for name in ("MODE_CONFIG", "TRUSTED_HOSTS", "LOG_LEVEL", "MAX_BODY_BYTES"):

@@ -42,7 +42,6 @@ def test_mode_is_case_insensitive(raw: str) -> None:
         ({**PRODUCTION, "PORT": "eighty"}, "PORT"),
         ({**PRODUCTION, "PORT": "70000"}, "PORT"),
         ({**PRODUCTION, "WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
-        ({**PRODUCTION, "WEB_THREADS": "-1"}, "WEB_THREADS"),
         ({**PRODUCTION, "MAX_BODY_BYTES": "1e6"}, "MAX_BODY_BYTES"),
         ({**PRODUCTION, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({**PRODUCTION, "LOG_LEVEL": "debug"}, "LOG_LEVEL"),

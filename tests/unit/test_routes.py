@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from flask.testing import FlaskClient
 
 LANG_OK = ["en", "en-GB", "es-419", "zh-Hant-TW", "sl-rozaj-biske", "de-CH-1901", "x-private",
            "en-a-bbb-x-a-ccc", "cmn-Hans-CN", "hy-Latn-IT-arevela", "zh-yue-HK"]
@@ -14,7 +15,7 @@ ITEM_OK = ["a", "hello", "A1", "semver-1.2.3", "tilde~ok", "under_score", "x" * 
 ITEM_BAD = [".", "..", "-lead", "has space", "a/b", "x" * 65, "ü", "a%00", "<b>", "a;b"]
 
 
-def test_index_lists_every_endpoint(client) -> None:
+def test_index_lists_every_endpoint(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     body = response.get_json()
@@ -29,18 +30,18 @@ def test_index_lists_every_endpoint(client) -> None:
     assert links["echo_item"]["templated"] is True
 
 
-def test_links_ignore_a_hostile_host_header(client) -> None:
+def test_links_ignore_a_hostile_host_header(client: FlaskClient) -> None:
     body = client.get("/", headers={"Host": "attacker.example"}).get_json()
     assert "attacker" not in str(body)
 
 
-def test_echo_without_anything_says_none(client) -> None:
+def test_echo_without_anything_says_none(client: FlaskClient) -> None:
     body = client.post("/echo").get_json()
     assert body["echo"] == {"item": "none", "lang": "none", "payload": None}
     assert body["_links"]["index"]["href"] == "/"
 
 
-def test_echo_round_trip(client) -> None:
+def test_echo_round_trip(client: FlaskClient) -> None:
     response = client.post("/echo/hello?lang=en-GB", json={"greeting": "hi", "n": 2, "ok": True})
     assert response.status_code == 200
     assert response.get_json()["echo"] == {
@@ -49,28 +50,28 @@ def test_echo_round_trip(client) -> None:
 
 
 @pytest.mark.parametrize("lang", LANG_OK)
-def test_well_formed_language_tags_are_echoed(client, lang: str) -> None:
+def test_well_formed_language_tags_are_echoed(client: FlaskClient, lang: str) -> None:
     response = client.post("/echo", query_string={"lang": lang})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["echo"]["lang"] == lang
 
 
 @pytest.mark.parametrize("lang", LANG_BAD)
-def test_malformed_language_tags_are_refused(client, lang: str) -> None:
+def test_malformed_language_tags_are_refused(client: FlaskClient, lang: str) -> None:
     response = client.post("/echo", query_string={"lang": lang})
     assert response.status_code == 400
     assert "lang" in response.get_json()["message"]
 
 
 @pytest.mark.parametrize("item", ITEM_OK)
-def test_items_within_the_rules_are_echoed(client, item: str) -> None:
+def test_items_within_the_rules_are_echoed(client: FlaskClient, item: str) -> None:
     response = client.post(f"/echo/{item}")
     assert response.status_code == 200
     assert response.get_json()["echo"]["item"] == item
 
 
 @pytest.mark.parametrize("item", ITEM_BAD)
-def test_items_outside_the_rules_are_refused(client, item: str) -> None:
+def test_items_outside_the_rules_are_refused(client: FlaskClient, item: str) -> None:
     response = client.post(f"/echo/{item}")
     assert response.status_code in (400, 404)
     assert response.is_json
@@ -85,37 +86,37 @@ def test_items_outside_the_rules_are_refused(client, item: str) -> None:
      b"\xff\xfe", b"[" * 5000, b'{"a": ' + b"9" * 5000 + b"}",
      b"{" + b",".join(b'"k%d": 1' % i for i in range(9)) + b"}"],
 )
-def test_bodies_outside_the_rules_are_refused(client, raw: bytes) -> None:
+def test_bodies_outside_the_rules_are_refused(client: FlaskClient, raw: bytes) -> None:
     response = client.post("/echo", data=raw, content_type="application/json")
     assert response.status_code == 400
     assert "body" in response.get_json()["message"]
 
 
-def test_largest_allowed_body_is_echoed(client) -> None:
+def test_largest_allowed_body_is_echoed(client: FlaskClient) -> None:
     payload = {f"k{i}": "\u00e9" * 128 for i in range(8)}
     response = client.post("/echo", json=payload)
     assert response.status_code == 200
     assert response.get_json()["echo"]["payload"] == payload
 
 
-def test_a_body_must_be_json(client) -> None:
+def test_a_body_must_be_json(client: FlaskClient) -> None:
     response = client.post("/echo", data="hello", content_type="text/plain")
     assert response.status_code == 415
     assert response.get_json()["status"] == 415
 
 
-def test_an_empty_body_of_any_type_is_no_body(client) -> None:
+def test_an_empty_body_of_any_type_is_no_body(client: FlaskClient) -> None:
     response = client.post("/echo", data=b"", content_type="text/plain")
     assert response.status_code == 200
 
 
-def test_health_is_cheap_and_json(client) -> None:
+def test_health_is_cheap_and_json(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
 
 
-def test_head_on_health_has_no_body(client) -> None:
+def test_head_on_health_has_no_body(client: FlaskClient) -> None:
     response = client.head("/healthz")
     assert response.status_code == 200
     assert response.data == b""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import json
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from app.security import HARDENING_HEADERS, HSTS
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere", "/openapi.json"])
-def test_every_response_is_hardened(client, path: str) -> None:
+def test_every_response_is_hardened(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     for name, value in HARDENING_HEADERS.items():
         assert response.headers[name] == value
@@ -18,12 +21,12 @@ def test_every_response_is_hardened(client, path: str) -> None:
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_production_adds_hsts(make_app) -> None:
+def test_production_adds_hsts(make_app: Callable[..., Flask]) -> None:
     client = make_app(MODE_CONFIG="Production", TRUSTED_HOSTS="localhost").test_client()
     assert client.get("/healthz").headers["Strict-Transport-Security"] == HSTS
 
 
-def test_well_formed_request_id_is_kept(client) -> None:
+def test_well_formed_request_id_is_kept(client: FlaskClient) -> None:
     response = client.get("/healthz", headers={"X-Request-ID": "abc-123.DEF_456"})
     assert response.headers["X-Request-ID"] == "abc-123.DEF_456"
 
@@ -31,14 +34,16 @@ def test_well_formed_request_id_is_kept(client) -> None:
 @pytest.mark.parametrize(
     "bad", ["short", "has space here", "x" * 200, "inject\u2028this", "../../etc"]
 )
-def test_malformed_request_id_is_replaced(client, bad: str) -> None:
+def test_malformed_request_id_is_replaced(client: FlaskClient, bad: str) -> None:
     response = client.get("/healthz", headers={"X-Request-ID": bad})
     replaced = response.headers["X-Request-ID"]
     assert replaced != bad
     assert len(replaced) == 32 and replaced.isalnum()
 
 
-def test_one_json_log_line_per_request(client, capsys) -> None:
+def test_one_json_log_line_per_request(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     client.post("/echo/x?lang=en&token=s3cr3t", headers={"X-Request-ID": "req-0000001"})
     lines = capsys.readouterr().out.strip().splitlines()
@@ -52,7 +57,9 @@ def test_one_json_log_line_per_request(client, capsys) -> None:
     assert "s3cr3t" not in lines[0]
 
 
-def test_refused_requests_are_logged_too(client, capsys) -> None:
+def test_refused_requests_are_logged_too(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     client.get("/", headers={"X-Filler": "a" * 9000})
     entry = json.loads(capsys.readouterr().out)
