@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,24 +20,29 @@ REQUEST_ID_KEY = "echo.request_id"  # where the id waits in the WSGI environ
 _PATH_LOG_MAX = 256
 
 
+class _Clock:  # pylint: disable=too-few-public-methods  # a cache with one entry
+    """Local time to the second, formatted once per second instead of once per line."""
+
+    _cached = (-1, "")  # one tuple, swapped whole, so threads never see a torn pair
+
+    def __call__(self, created: float) -> str:
+        second = int(created)
+        cached = self._cached
+        if cached[0] != second:
+            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second)))
+            self._cached = cached
+        return cached[1]
+
+
+_clock = _Clock()
+
+
 class JsonFormatter(logging.Formatter):
     """Render a record as one JSON object; a dozen lines do not justify another dependency."""
 
-    _second = -1
-    _stamp = ""
-
-    def _time(self, created: float) -> str:
-        # One strftime per second instead of one per line: this runs on every request.
-        second = int(created)
-        if second != self._second:
-            self._second, self._stamp = second, time.strftime(
-                "%Y-%m-%dT%H:%M:%S%z", time.localtime(second)
-            )
-        return self._stamp
-
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": self._time(record.created),
+            "time": _clock(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -61,20 +66,43 @@ class _StdoutHandler(logging.StreamHandler):
         """Ignore the stream StreamHandler.__init__ assigns."""
 
 
+# One handler per process, so the access line below can take the same lock.
+_HANDLER = _StdoutHandler()
+_HANDLER.setFormatter(JsonFormatter())
+
+
 def configure_logging(level: str) -> None:
     """Send every app logger to stdout as JSON lines, once per process."""
     # The JSON lines carry no thread or process names, so skip collecting them for every
-    # record (the logging docs' own optimisation advice); the access log runs per request.
+    # record (the logging docs' own optimisation advice).
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
     root = logging.getLogger("app")
-    if not any(isinstance(h, _StdoutHandler) for h in root.handlers):
-        handler = _StdoutHandler()
-        handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
+    if _HANDLER not in root.handlers:
+        root.addHandler(_HANDLER)
     root.setLevel(level)
     root.propagate = False
+
+
+def write_access_line(fields: dict[str, Any]) -> None:
+    """Write one access line in the JsonFormatter's shape, as the handler would, only cheaper.
+
+    It runs on every request: building a LogRecord and dispatching it through filters and
+    handlers cost 10 us of the ~100 us a request took (pyinstrument, 20,000 requests), so
+    the line goes straight to the handler's stream, under the handler's lock so no line
+    interleaves with another record, flushed at once as the handler would.
+    """
+    entry = {"time": _clock(time.time()), "level": "INFO", "logger": ACCESS_LOGGER,
+             "message": "request", **fields}
+    line = json.dumps(entry, ensure_ascii=True) + "\n"
+    _HANDLER.acquire()
+    try:
+        stream = _HANDLER.stream
+        stream.write(line)
+        stream.flush()
+    finally:
+        _HANDLER.release()
 
 
 def request_id() -> str:
@@ -85,7 +113,8 @@ def request_id() -> str:
 class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
     """Assign the request id, echo it back, and log the request once it is answered.
 
-    Outermost layer, so the duration and status cover everything, refusals included.
+    Outermost layer, so the duration and status cover everything, refusals included. A new id
+    is 128 random bits in hex: as unique as uuid4().hex, without building a UUID per request.
     """
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
@@ -95,7 +124,7 @@ class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID")
-        rid = incoming if valid_request_id(incoming) else uuid.uuid4().hex
+        rid = incoming if valid_request_id(incoming) else os.urandom(16).hex()
         environ[REQUEST_ID_KEY] = rid
         seen: list[str] = []
 
@@ -120,7 +149,7 @@ class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "request_id": rid,
         }
-        self._logger.info("request", extra={"fields": fields})
+        write_access_line(fields)
 
 
 def init_app(app: Flask) -> None:
