@@ -7,16 +7,21 @@ alike, and each contender reports its median round.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.access_log import REQUEST_ID_HEADER
+from app.security import HARDENING_HEADERS
 from pipeline.core import cmd
+from pipeline.core.httpclient import call
 from pipeline.core.service import APP_ARGV, RunningServer, start_server
 
 PATH = "/echo/hello?lang=en-GB"
@@ -130,6 +135,40 @@ def summarise(contender: Contender, rounds: Sequence[dict[str, float]]) -> dict[
     }
 
 
+def _logged(log: Path, request_id: str) -> bool:
+    """Tell whether the log holds a JSON access line for `request_id`, waiting up to a second."""
+    deadline = time.monotonic() + 1
+    while True:
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if request_id in line and line.startswith("{"):
+                return bool(json.loads(line).get("request_id") == request_id)
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+def same_work_gaps(server: RunningServer) -> list[str]:
+    """What a same-work contender fails to do that the service does: an empty list when none.
+
+    Run before measuring, so a peer that drifts from the service's work cannot post a figure.
+    """
+    url = server.url
+    reply = call(url, "POST", PATH, headers={REQUEST_ID_HEADER: "bench-check-0001"})
+    gaps = [f"header {name}" for name, value in HARDENING_HEADERS.items()
+            if reply.headers.get(name.lower()) != value]
+    if reply.headers.get(REQUEST_ID_HEADER.lower()) != "bench-check-0001":
+        gaps.append(f"echoed {REQUEST_ID_HEADER}")
+    body = reply.json() if reply.status == 200 else {}
+    if list(body) != ["message", "timestamp", "echo", "_links"]:
+        gaps.append("the echo body shape")
+    if not _logged(server.log, "bench-check-0001"):
+        gaps.append("a JSON access line on stdout")
+    refused = call(url, "POST", "/echo/..?lang=en-GB").status
+    if not 400 <= refused < 500:
+        gaps.append(f"item validation (/echo/.. answered {refused})")
+    return gaps
+
+
 @contextmanager
 def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[RunningServer]]:
     """Start every contender (idle ones cost nothing under load) and stop them all at the end."""
@@ -140,6 +179,10 @@ def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[Running
             server = start_server(log, {"WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "INFO"},
                                   argv=contender.argv, ready=("POST", PATH), timeout=30)
             stack.callback(server.stop)
+            gaps = same_work_gaps(server) if contender.same_work else []
+            if gaps:
+                raise RuntimeError(f"{contender.name} does not do the service's work: "
+                                   + ", ".join(gaps))
             servers.append(server)
         yield servers
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from app.config import VARIABLES, ConfigError, load_settings, read_environment
+from app.config import TABLE, VARIABLES, ConfigError, load_settings, read_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,3 +91,17 @@ def test_readme_documents_every_variable() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in VARIABLES if f"`{name}`" not in readme]
     assert not missing
+
+
+def test_the_table_fills_every_settings_field_once() -> None:
+    settings = load_settings(PRODUCTION)
+    assert sorted(variable.attribute for variable in TABLE) == sorted(vars(settings))
+    assert [variable.name for variable in TABLE] == list(VARIABLES)
+
+
+def test_each_default_is_the_value_an_unset_variable_gets() -> None:
+    unset = load_settings({"MODE_CONFIG": "Development"})
+    given = load_settings({"MODE_CONFIG": "Development",
+                           **{v.name: v.default for v in TABLE if v.name != "MODE_CONFIG"}})
+    assert unset == given
+    assert load_settings({"TRUSTED_HOSTS": "a.example"}).mode == "Production"
