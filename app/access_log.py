@@ -53,10 +53,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=True)
 
 
-class _StdoutHandler(logging.StreamHandler):
+class _StdoutHandler(logging.StreamHandler[Any]):
     """Write to whatever sys.stdout is when a record is emitted, so captures see it."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         """Resolve sys.stdout late: pytest and servers may swap it after start-up."""
         return sys.stdout
@@ -124,7 +124,7 @@ class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID")
-        rid = incoming if valid_request_id(incoming) else os.urandom(16).hex()
+        rid = incoming if incoming and valid_request_id(incoming) else os.urandom(16).hex()
         environ[REQUEST_ID_KEY] = rid
         seen: list[str] = []
 

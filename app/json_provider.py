@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import Response
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider, JSONProvider
+from werkzeug.sansio.response import Response  # what JSONProvider.response promises
 
 # Flask's own responses end with a newline; orjson adds it without a copy.
 _RESPONSE = orjson.OPT_APPEND_NEWLINE
@@ -22,8 +23,9 @@ class OrjsonProvider(JSONProvider):
 
     sort_keys = False  # read by code that expects Flask's DefaultJSONProvider
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Flask) -> None:
         super().__init__(app)
+        self._response_class = app.response_class
         self._fallback = DefaultJSONProvider(app)
         self._fallback.sort_keys = False
 
@@ -47,4 +49,4 @@ class OrjsonProvider(JSONProvider):
             body = orjson.dumps(obj, option=_RESPONSE)
         except orjson.JSONEncodeError:
             return self._fallback.response(obj)
-        return self._app.response_class(body, mimetype="application/json")
+        return self._response_class(body, mimetype="application/json")

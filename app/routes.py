@@ -20,7 +20,7 @@ def _now() -> str:
 
 # Relative links, fixed at import: the Host header is client input, so it never shapes a URL
 # we hand out, and no request pays for building them.
-INDEX_LINKS = {
+INDEX_LINKS: dict[str, dict[str, Any]] = {
     "self": {"href": "/", "method": "GET"},
     "echo": {"href": "/echo", "method": "POST"},
     "echo_item": {"href": "/echo/{item}", "method": "POST", "templated": True},

@@ -42,7 +42,7 @@ _FASTAPI_WORK = (
 
 @dataclass(frozen=True)
 class Contender:
-    """A server to measure: what it does, how to start it, and whether it does the service's work."""
+    """A server to measure: what it does, how to start it, whether it does the service's work."""
 
     key: str
     name: str
@@ -63,7 +63,7 @@ def contenders() -> list[Contender]:
     """The service, its strongest same-work peers, the bare ceilings, the floor, the seed's way."""
     same_server = (sys.executable, "-m", f"{_APPS}.same_server")
     return [
-        Contender(SERVICE, f"this service: python -m app (Flask on Granian WSGI, {WORKERS} workers)",
+        Contender(SERVICE, f"this service: python -m app (Flask, Granian WSGI, {WORKERS} workers)",
                   "Host, URL and header-size checks, item/lang/body validation, request id,"
                   " hardening headers, one JSON access line", APP_ARGV, same_work=True),
         Contender("fastapi-uvicorn", f"FastAPI async, same work, uvicorn, {WORKERS} workers",
@@ -114,7 +114,7 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 def wrk(url: str, seconds: int, connections: int = CONNECTIONS) -> dict[str, float]:
-    """POST to the echo endpoint for `seconds` with one wrk thread, leaving a core's worth to the server."""
+    """POST to the echo endpoint for `seconds`; one wrk thread leaves the rest to the server."""
     output = cmd.output(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                          "-s", POST, url + PATH], timeout=seconds + 30)
     return parse_wrk(output)
@@ -177,7 +177,7 @@ def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[Running
         for contender in chosen:
             log = log_dir / (re.sub(r"\W+", "-", contender.key) + ".log")
             server = start_server(log, {"WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "INFO"},
-                                  argv=contender.argv, ready=("POST", PATH), timeout=30)
+                                  argv=contender.argv, ready=("POST", PATH))
             stack.callback(server.stop)
             gaps = same_work_gaps(server) if contender.same_work else []
             if gaps:

@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re
 ALL_SECTIONS = {"servers", "pipeline", "image"}
 
 
-def server_targets(rows: list[dict]) -> list[tuple[str, str, bool]]:
+def server_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
     """Issue 12's service targets, each against a peer measured in the same run."""
     by_key = {row["key"]: row for row in rows}
     ours = by_key.get(servers.SERVICE)
@@ -56,7 +57,7 @@ def server_targets(rows: list[dict]) -> list[tuple[str, str, bool]]:
     return checks
 
 
-def targets(results: dict) -> list[tuple[str, str, bool]]:
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """(target, measured, met) for every target the issues set."""
     checks: list[tuple[str, str, bool]] = server_targets(results.get("servers", []))
     pipe = results.get("pipeline")
@@ -82,7 +83,7 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
     return checks
 
 
-def render(results: dict) -> str:
+def render(results: dict[str, Any]) -> str:
     """All tables as Markdown."""
     parts = []
     if results.get("servers"):
@@ -108,7 +109,7 @@ def render(results: dict) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _throughput_axis(axis, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+def _throughput_axis(axis: Any, rows: list[dict[str, Any]]) -> None:
     names = [row["server"].replace(", ", "\n", 1) for row in rows]
     rects = axis.barh(names, [row["requests_per_s"] for row in rows], color="#4c72b0")
     for rect, row in zip(rects, rows):
@@ -137,7 +138,7 @@ def _pipeline_axis(axis: Any, pipe: dict[str, float]) -> None:  # Axes: matplotl
     axis.tick_params(axis="x", rotation=20)
 
 
-def chart(results: dict, path: Path) -> None:
+def chart(results: dict[str, Any], path: Path) -> None:
     """Draw throughput per server and the pipeline timings as one PNG."""
     import matplotlib  # pylint: disable=import-outside-toplevel  # heavy: only charts need it
 
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="re-render docs/bench/ from results.json without measuring")
     args = parser.parse_args(argv)
     sections = set(args.only.split(","))
-    results: dict = {}
+    results: dict[str, Any] = {}
     if args.report_only:
         results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
         sections = set(results)
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         workdir = Path(scratch)
-        measures = {
+        measures: dict[str, Callable[[], Any]] = {
             "servers": lambda: servers.measure(
                 args.seconds, args.rounds, workdir,
                 args.servers.split(",") if args.servers else None),

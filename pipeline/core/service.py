@@ -84,7 +84,6 @@ def start_server(
     defaults: Mapping[str, str] = PRODUCTION_ON_LOOPBACK,
     argv: Sequence[str] = APP_ARGV,
     ready: tuple[str, str] = HEALTH_PROBE,
-    timeout: float = 20.0,
 ) -> RunningServer:
     """Launch a server (the production one unless `argv` says otherwise) on a free port.
 
@@ -101,7 +100,7 @@ def start_server(
         )
     server = RunningServer(process, f"http://{LOOPBACK}:{port}", log)
     try:
-        wait_healthy(server.url, timeout, process, method=ready[0], path=ready[1])
+        wait_healthy(server.url, process=process, method=ready[0], path=ready[1])
     except Exception:
         server.stop()
         raise

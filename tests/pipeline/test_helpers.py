@@ -9,6 +9,7 @@ import pytest
 from pipeline.actions import act_jobs, policy, summary
 from pipeline.deploy import cloudfoundry
 
+
 def test_secrets_are_masked_in_any_line() -> None:
     line = cloudfoundry.mask("cf auth user hunter2 --x=hunter2", {"CF_PASSWORD": "hunter2"})
     assert line == "cf auth user **** --x=****"

@@ -1,4 +1,4 @@
-"""The server benchmark: wrk parsing, round summaries, the issue's targets, and the same-work check."""
+"""The server benchmark: wrk parsing, round summaries, the targets, the same-work check."""
 
 from __future__ import annotations
 

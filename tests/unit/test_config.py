@@ -66,7 +66,9 @@ def test_trusted_hosts_are_normalised() -> None:
     assert settings.trusted_hosts == ("a.example", "b.example")
 
 
-def test_env_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> None:
+def test_env_file_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PORT=9001\nLOG_LEVEL=WARNING\nEMPTY\n", encoding="utf-8")
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
@@ -76,7 +78,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> Non
     assert "EMPTY" not in values
 
 
-def test_missing_env_file_is_not_an_error(tmp_path, monkeypatch) -> None:
+def test_missing_env_file_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PORT", raising=False)
     assert "PORT" not in read_environment(tmp_path / "absent.env")
 

@@ -10,8 +10,8 @@ them faster than the service.
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -85,7 +85,7 @@ class ServiceWork:  # pylint: disable=too-few-public-methods  # an ASGI middlewa
         started = time.perf_counter()
         incoming = next((v.decode("latin-1") for k, v in scope["headers"]
                          if k == b"x-request-id"), None)
-        rid = incoming if valid_request_id(incoming) else uuid.uuid4().hex
+        rid = incoming if incoming and valid_request_id(incoming) else os.urandom(16).hex()
         status = [500]
 
         async def respond(message: Message) -> None:

@@ -7,6 +7,7 @@ Only the app differs, so the comparison with the service measures the app's own 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from app.config import load_settings, read_environment
 from app.server import build_server
@@ -14,7 +15,8 @@ from app.server import build_server
 
 def main(target: str) -> None:
     """Build the service's server from the environment and point it at `target`."""
-    server = build_server(load_settings(read_environment()))
+    # granian.server.Server is picked at import time, so mypy cannot see its attributes.
+    server: Any = build_server(load_settings(read_environment()))
     server.target = target
     server.serve()
 
