@@ -32,6 +32,11 @@ ECHO_LINKS = {"index": INDEX_LINKS["self"]}
 
 def _payload() -> dict[str, Any] | None:
     """Return the optional JSON body, refusing any other media type."""
+    environ = request.environ
+    # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body.
+    # Most echo calls send none, so they skip building a body stream.
+    if "HTTP_TRANSFER_ENCODING" not in environ and not environ.get("CONTENT_LENGTH"):
+        return None
     raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
     if not raw:
         return None
