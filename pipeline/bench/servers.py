@@ -34,9 +34,8 @@ FLASK_SAME_SERVER = "flask-granian"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 _APPS = "pipeline.bench.apps"
 _FASTAPI_WORK = (
-    "FastAPI `async def` with the service's per-request work: pure ASGI middleware for the request"
-    " id, hardening headers and one JSON access line; item, lang and body checked by the same"
-    " rules; Pydantic-serialised response (no Host or size checks)"
+    "request id, hardening headers, one JSON access line (pure ASGI middleware); the service's"
+    " validation rules and body; no Host or size checks"
 )
 
 
@@ -79,8 +78,8 @@ def contenders() -> list[Contender]:
                   "the same body from an `async def`, nothing else; uvloop, httptools",
                   _uvicorn(f"{_APPS}.fastapi_echo:bare")),
         Contender(FLASK_SAME_SERVER, "bare Flask route, the service's Granian server",
-                  "one Flask route returning the same body: no checks, headers or log line;"
-                  " the ceiling for a Flask service", (*same_server, f"{_APPS}.flask_bare:app")),
+                  "one Flask route returning the same body, nothing else: the ceiling for a"
+                  " Flask service", (*same_server, f"{_APPS}.flask_bare:app")),
         Contender("raw-wsgi", "raw WSGI callable, the service's Granian server",
                   "a constant JSON body, no framework: the server's own cost",
                   (*same_server, f"{_APPS}.raw_wsgi:app")),

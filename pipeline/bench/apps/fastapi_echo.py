@@ -4,7 +4,9 @@
 over BaseHTTPMiddleware for speed): a request id, the hardening headers and one JSON access line
 on stdout per request, and the service's validation rules for the item, lang and body. `bare`
 answers the same body with none of that. Neither checks Host or size limits, which only makes
-them faster than the service.
+them faster than the service. Both return a plain dict under an `EchoResponse` return type, so
+FastAPI validates and serialises it in Rust; measured here, that beat building the model in
+Python (8,000-8,200 against 6,200-6,800 requests/s, same run).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class EchoResponse(BaseModel):
     links: Links = Field(alias="_links")
 
 
-LINKS = Links(index=Link(href="/", method="GET"))
+LINKS = {"index": {"href": "/", "method": "GET"}}
 
 
 def _now() -> str:
@@ -123,9 +125,9 @@ async def echo(
             payload = parse_payload(raw)
         except BadRequest as error:
             raise HTTPException(400, error.description) from None
-    return EchoResponse.model_validate({
-        "message": "echo", "timestamp": _now(),
-        "echo": {"item": item, "lang": lang or "none", "payload": payload}, "_links": LINKS})
+    # The dict is the FastAPI idiom (see the module docstring); mypy sees only the annotation.
+    return {"message": "echo", "timestamp": _now(),  # type: ignore[return-value]
+            "echo": {"item": item, "lang": lang or "none", "payload": payload}, "_links": LINKS}
 
 
 app.add_middleware(ServiceWork)
@@ -136,6 +138,6 @@ bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 @bare.post("/echo/{item}")
 async def bare_echo(item: str, lang: str = "none") -> EchoResponse:
     """The same body with no checks, no headers and no log."""
-    return EchoResponse.model_validate({
-        "message": "echo", "timestamp": _now(),
-        "echo": {"item": item, "lang": lang, "payload": None}, "_links": LINKS})
+    # The dict is the FastAPI idiom (see the module docstring); mypy sees only the annotation.
+    return {"message": "echo", "timestamp": _now(),  # type: ignore[return-value]
+            "echo": {"item": item, "lang": lang, "payload": None}, "_links": LINKS}
