@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import json.encoder
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, request
 
@@ -85,24 +86,50 @@ def configure_logging(level: str) -> None:
     root.propagate = False
 
 
-def write_access_line(fields: dict[str, Any]) -> None:
-    """Write one access line in the JsonFormatter's shape, as the handler would, only cheaper.
+# The stdlib's own string escaper, the one json.dumps uses with ensure_ascii=True.
+_string = json.encoder.encode_basestring_ascii
 
-    It runs on every request: building a LogRecord and dispatching it through filters and
-    handlers cost 10 us of the ~100 us a request took (pyinstrument, 20,000 requests), so
-    the line goes straight to the handler's stream, under the handler's lock so no line
-    interleaves with another record, flushed at once as the handler would.
-    """
-    entry = {"time": _clock(time.time()), "level": "INFO", "logger": ACCESS_LOGGER,
-             "message": "request", **fields}
-    line = json.dumps(entry, ensure_ascii=True) + "\n"
-    _HANDLER.acquire()
-    try:
-        stream = _HANDLER.stream
-        stream.write(line)
-        stream.flush()
-    finally:
-        _HANDLER.release()
+
+class Access(NamedTuple):
+    """What one access line records about a request (a tuple: built once per request, cheaply)."""
+
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+    request_id: str
+
+    def line(self, created: float) -> str:
+        """Render exactly json.dumps(entry) for the JsonFormatter's entry, plus a newline.
+
+        json.dumps builds a new encoder per call, which was 3.4 us of the ~6 us this line
+        cost; the entry's shape is fixed, so only its strings need encoding, and they go
+        through the same C escaper (a test compares the two on hostile input).
+        """
+        return (
+            f'{{"time": {_string(_clock(created))}, "level": "INFO", '
+            f'"logger": "{ACCESS_LOGGER}", "message": "request", '
+            f'"method": {_string(self.method)}, "path": {_string(self.path)}, '
+            f'"status": {self.status:d}, "duration_ms": {self.duration_ms!r}, '
+            f'"request_id": {_string(self.request_id)}}}\n'
+        )
+
+    def write(self) -> None:
+        """Write the line as the stdout handler would, without a LogRecord per request.
+
+        Building a LogRecord and dispatching it through filters and handlers cost 10 us of
+        the ~100 us a request took (pyinstrument, 20,000 requests). The line goes to the
+        handler's stream under the handler's lock, so it never interleaves with another
+        record, and is flushed at once, as the handler would.
+        """
+        line = self.line(time.time())
+        _HANDLER.acquire()
+        try:
+            stream = _HANDLER.stream
+            stream.write(line)
+            stream.flush()
+        finally:
+            _HANDLER.release()
 
 
 def request_id() -> str:
@@ -141,15 +168,14 @@ class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
 
     def _log(self, environ: dict[str, Any], seen: list[str], rid: str, started: float) -> None:
         path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
-        fields = {
-            "method": environ.get("REQUEST_METHOD", "")[:16],
+        Access(
+            method=environ.get("REQUEST_METHOD", "")[:16],
             # The query string is left out: clients put tokens in it more often than they should.
-            "path": path[:_PATH_LOG_MAX],
-            "status": int(seen[-1].split(" ", 1)[0]) if seen else 500,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-            "request_id": rid,
-        }
-        write_access_line(fields)
+            path=path[:_PATH_LOG_MAX],
+            status=int(seen[-1].split(" ", 1)[0]) if seen else 500,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            request_id=rid,
+        ).write()
 
 
 def init_app(app: Flask) -> None:

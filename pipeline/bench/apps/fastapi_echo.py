@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.exceptions import BadRequest
 
-from app.access_log import ACCESS_LOGGER, REQUEST_ID_HEADER, configure_logging
+from app.access_log import ACCESS_LOGGER, REQUEST_ID_HEADER, Access, configure_logging
 from app.security import HARDENING_HEADERS, HSTS
 from app.validation import (
     ITEM_MAX, ITEM_PATTERN, LANG_MAX, LANG_PATTERN, anchored, parse_payload, valid_request_id,
@@ -100,10 +100,9 @@ class ServiceWork:  # pylint: disable=too-few-public-methods  # an ASGI middlewa
         try:
             await self._app(scope, receive, respond)
         finally:
-            self._logger.info("request", extra={"fields": {
-                "method": scope["method"][:16], "path": scope["path"][:256], "status": status[0],
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": rid}})
+            if self._logger.isEnabledFor(logging.INFO):
+                Access(scope["method"][:16], scope["path"][:256], status[0],
+                       round((time.perf_counter() - started) * 1000, 3), rid).write()
 
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
