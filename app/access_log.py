@@ -54,6 +54,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=True)
 
 
+# pylint: disable-next=too-few-public-methods  # pylint cannot see through the subscripted base
 class _StdoutHandler(logging.StreamHandler[Any]):
     """Write to whatever sys.stdout is when a record is emitted, so captures see it."""
 
