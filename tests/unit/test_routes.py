@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
@@ -119,3 +120,20 @@ def test_head_on_health_has_no_body(client) -> None:
     response = client.head("/healthz")
     assert response.status_code == 200
     assert response.data == b""
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Length": "0"}])
+def test_no_body_and_an_empty_body_are_both_no_payload(client, headers) -> None:
+    response = client.post("/echo", headers={**headers, "Content-Type": "text/plain"})
+    assert response.status_code == 200
+    assert response.get_json()["echo"]["payload"] is None
+
+
+def test_a_chunked_body_without_content_length_is_still_read(client) -> None:
+    response = client.post("/echo", input_stream=io.BytesIO(b'{"a": 1}'),
+                           headers={"Transfer-Encoding": "chunked"},
+                           content_type="application/json",
+                           # What Granian sets for a chunked body it has de-chunked.
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 200
+    assert response.get_json()["echo"]["payload"] == {"a": 1}
