@@ -62,7 +62,7 @@ def contenders() -> list[Contender]:
     """The service, its strongest same-work peers, the bare ceilings, the floor, the seed's way."""
     same_server = (sys.executable, "-m", f"{_APPS}.same_server")
     return [
-        Contender(SERVICE, f"this service: python -m app (Flask, Granian WSGI, {WORKERS} workers)",
+        Contender(SERVICE, f"this service: python -m app (Flask on Granian, {WORKERS} workers)",
                   "Host, URL and header-size checks, item/lang/body validation, request id,"
                   " hardening headers, one JSON access line", APP_ARGV, same_work=True),
         Contender("fastapi-uvicorn", f"FastAPI async, same work, uvicorn, {WORKERS} workers",
