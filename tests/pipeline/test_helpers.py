@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pipeline.actions import act_jobs, policy, summary
 from pipeline.deploy import cloudfoundry
 
