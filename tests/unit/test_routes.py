@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 
 import pytest
+from flask.testing import FlaskClient
 
 LANG_OK = ["en", "en-GB", "es-419", "zh-Hant-TW", "sl-rozaj-biske", "de-CH-1901", "x-private",
            "en-a-bbb-x-a-ccc", "cmn-Hans-CN", "hy-Latn-IT-arevela", "zh-yue-HK"]
@@ -123,13 +124,15 @@ def test_head_on_health_has_no_body(client) -> None:
 
 
 @pytest.mark.parametrize("headers", [{}, {"Content-Length": "0"}])
-def test_no_body_and_an_empty_body_are_both_no_payload(client, headers) -> None:
+def test_no_body_and_an_empty_body_are_both_no_payload(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
     response = client.post("/echo", headers={**headers, "Content-Type": "text/plain"})
     assert response.status_code == 200
     assert response.get_json()["echo"]["payload"] is None
 
 
-def test_a_chunked_body_without_content_length_is_still_read(client) -> None:
+def test_a_chunked_body_without_content_length_is_still_read(client: FlaskClient) -> None:
     response = client.post("/echo", input_stream=io.BytesIO(b'{"a": 1}'),
                            headers={"Transfer-Encoding": "chunked"},
                            content_type="application/json",
