@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
 
-MODES = ("Development", "Testing", "Production")
-# Every variable the service reads; .env.example and the README document each one (tested).
-VARIABLES = (
-    "MODE_CONFIG", "TRUSTED_HOSTS", "HOST", "PORT", "WEB_CONCURRENCY", "WEB_BACKLOG",
-    "GRACEFUL_TIMEOUT", "MAX_BODY_BYTES", "MAX_URL_BYTES", "MAX_HEADER_BYTES", "LOG_LEVEL",
-)
+PRODUCTION = "Production"
+MODES = ("Development", "Testing", PRODUCTION)
 
 
 class ConfigError(ValueError):
@@ -24,29 +20,30 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated settings for one process, built by `load_settings`."""
+    """Validated settings for one process, built by `load_settings` from the VARIABLES table."""
 
-    mode: str = "Production"
-    host: str = "127.0.0.1"
-    port: int = 8080
-    web_concurrency: int = 2
-    web_backlog: int = 1024
-    graceful_timeout: int = 8
-    trusted_hosts: tuple[str, ...] = ()
-    max_body_bytes: int = 16384
-    max_url_bytes: int = 2048
-    max_header_bytes: int = 8192
-    log_level: str = "INFO"
+    mode: str
+    host: str
+    port: int
+    web_concurrency: int
+    web_backlog: int
+    graceful_timeout: int
+    trusted_hosts: tuple[str, ...]
+    max_body_bytes: int
+    max_url_bytes: int
+    max_header_bytes: int
+    log_level: str
 
     @property
     def production(self) -> bool:
         """Report whether the strict Production rules apply."""
-        return self.mode == "Production"
+        return _production(self.mode)
 
     def flask_config(self) -> dict[str, Any]:
         """Translate to the Flask config keys the app factory applies."""
         return {
             "MODE_CONFIG": self.mode,
+            "PRODUCTION": self.production,
             "TESTING": self.mode == "Testing",
             "DEBUG": False,
             # Not Flask's TRUSTED_HOSTS: app/security.py checks it so /healthz can be exempt.
@@ -58,6 +55,10 @@ class Settings:
         }
 
 
+def _production(mode: str) -> bool:
+    return mode == PRODUCTION  # the one place the strict mode is recognised
+
+
 def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
     """Merge `.env` under the real environment, which always wins (12-factor)."""
     values: dict[str, str] = {}
@@ -67,63 +68,96 @@ def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
     return values
 
 
-def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw, 10)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw[:32]!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
-    return value
+# A reader turns a variable's text (already stripped, or its default) into its value;
+# `production` tells it whether the strict rules apply.
+Reader = Callable[[str, str, bool], Any]
 
 
-def _mode(env: Mapping[str, str]) -> str:
-    raw = env.get("MODE_CONFIG", "").strip() or "Production"
+def _whole(low: int, high: int) -> Reader:
+    """Read a whole number in [low, high]."""
+
+    def read(name: str, raw: str, _production: bool) -> int:
+        try:
+            value = int(raw, 10)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {raw[:32]!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+        return value
+
+    return read
+
+
+def _text(_name: str, raw: str, _production: bool) -> str:
+    return raw
+
+
+def _mode(name: str, raw: str, _production: bool) -> str:
     for mode in MODES:
         if raw.lower() == mode.lower():
             return mode
-    raise ConfigError(f"MODE_CONFIG must be one of {', '.join(MODES)}, got {raw[:32]!r}")
+    raise ConfigError(f"{name} must be one of {', '.join(MODES)}, got {raw[:32]!r}")
 
 
-def _trusted_hosts(env: Mapping[str, str], production: bool) -> tuple[str, ...]:
-    hosts = tuple(h.strip().lower() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip())
+def _trusted_hosts(name: str, raw: str, production: bool) -> tuple[str, ...]:
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
     if production and not hosts:
-        raise ConfigError("TRUSTED_HOSTS must list the host names clients use in Production")
+        raise ConfigError(f"{name} must list the host names clients use in Production")
     if production and any(h in ("*", ".") for h in hosts):
-        raise ConfigError("TRUSTED_HOSTS must not be a wildcard in Production")
+        raise ConfigError(f"{name} must not be a wildcard in Production")
     return hosts
 
 
-def _log_level(env: Mapping[str, str]) -> str:
-    level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+def _log_level(name: str, raw: str, production: bool) -> str:
+    level = raw.upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level[:16]!r}")
+        raise ConfigError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {level[:16]!r}")
+    if production and level == "DEBUG":
+        raise ConfigError(f"{name} must not be DEBUG in Production")
     return level
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its default, written as the environment would, and its reader."""
+
+    name: str
+    default: str
+    read: Reader
+    field: str = ""  # the Settings field, when it is not the name in lower case
+
+    @property
+    def attribute(self) -> str:
+        """Name the Settings field this variable fills."""
+        return self.field or self.name.lower()
+
+
+# Every variable the service reads, in the order they are checked, each default written once.
+# .env.example and the README document each one (tested); a new setting is one row here plus
+# its Settings field.
+TABLE = (
+    Variable("MODE_CONFIG", PRODUCTION, _mode, field="mode"),  # first: the rest depend on it
+    Variable("HOST", "127.0.0.1", _text),
+    Variable("PORT", "8080", _whole(1, 65_535)),
+    Variable("WEB_CONCURRENCY", "2", _whole(1, 64)),
+    Variable("WEB_BACKLOG", "1024", _whole(128, 65_535)),
+    # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
+    Variable("GRACEFUL_TIMEOUT", "8", _whole(1, 60)),
+    Variable("TRUSTED_HOSTS", "", _trusted_hosts),
+    Variable("MAX_BODY_BYTES", "16384", _whole(0, 65_536)),
+    Variable("MAX_URL_BYTES", "2048", _whole(256, 65_536)),
+    Variable("MAX_HEADER_BYTES", "8192", _whole(1024, 65_536)),
+    Variable("LOG_LEVEL", "INFO", _log_level),
+)
+VARIABLES = tuple(variable.name for variable in TABLE)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Validate the environment, raising ConfigError on the first bad variable."""
     env = read_environment() if env is None else env
-    mode = _mode(env)
-    production = mode == "Production"
-    host = env.get("HOST", "").strip() or "127.0.0.1"
-    settings = Settings(
-        mode=mode,
-        host=host,
-        port=_integer(env, "PORT", 8080, 1, 65535),
-        web_concurrency=_integer(env, "WEB_CONCURRENCY", 2, 1, 64),
-        web_backlog=_integer(env, "WEB_BACKLOG", 1024, 128, 65_535),
-        # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
-        graceful_timeout=_integer(env, "GRACEFUL_TIMEOUT", 8, 1, 60),
-        trusted_hosts=_trusted_hosts(env, production),
-        max_body_bytes=_integer(env, "MAX_BODY_BYTES", 16384, 0, 65_536),
-        max_url_bytes=_integer(env, "MAX_URL_BYTES", 2048, 256, 65_536),
-        max_header_bytes=_integer(env, "MAX_HEADER_BYTES", 8192, 1024, 65_536),
-        log_level=_log_level(env),
-    )
-    if production and settings.log_level == "DEBUG":
-        raise ConfigError("LOG_LEVEL must not be DEBUG in Production")
-    return settings
+    values: dict[str, Any] = {}
+    for variable in TABLE:
+        raw = env.get(variable.name, "").strip() or variable.default
+        values[variable.attribute] = variable.read(
+            variable.name, raw, _production(values.get("mode", "")))
+    return Settings(**values)

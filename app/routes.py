@@ -20,7 +20,7 @@ def _now() -> str:
 
 # Relative links, fixed at import: the Host header is client input, so it never shapes a URL
 # we hand out, and no request pays for building them.
-INDEX_LINKS = {
+INDEX_LINKS: dict[str, dict[str, Any]] = {
     "self": {"href": "/", "method": "GET"},
     "echo": {"href": "/echo", "method": "POST"},
     "echo_item": {"href": "/echo/{item}", "method": "POST", "templated": True},
@@ -32,6 +32,11 @@ ECHO_LINKS = {"index": INDEX_LINKS["self"]}
 
 def _payload() -> dict[str, Any] | None:
     """Return the optional JSON body, refusing any other media type."""
+    environ = request.environ
+    # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body.
+    # Most echo calls send none, so they skip building a body stream.
+    if "HTTP_TRANSFER_ENCODING" not in environ and not environ.get("CONTENT_LENGTH"):
+        return None
     raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
     if not raw:
         return None

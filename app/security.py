@@ -84,5 +84,5 @@ def init_app(app: Flask) -> None:
     """Check every request first; harden every response last."""
     app.before_request(check_request)
     app.wsgi_app = HardeningHeaders(  # type: ignore[method-assign]
-        app.wsgi_app, production=app.config["MODE_CONFIG"] == "Production"
+        app.wsgi_app, production=app.config["PRODUCTION"]
     )

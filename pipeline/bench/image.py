@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess  # nosec B404 - docker and wrk with fixed argv lists
 import time
 from pathlib import Path
+from typing import Any
 
 from pipeline.bench import servers
 from pipeline.container import containers, images
 from pipeline.container.images import docker_output
-from pipeline.core import project
+from pipeline.core import cmd, project
 from pipeline.core.paths import SBOM_FILE, WHEELS_DIR
 
 QUOTA = "128m"
@@ -39,19 +39,19 @@ def rebuild_seconds(workdir: Path, base: str) -> float:
     shutil.copy2(SBOM_FILE, tree / "build" / SBOM_FILE.name)
     build = [images.docker(), "build", "--quiet", "--build-arg", f"BASE_IMAGE={base}",
              "--tag", "echo-bench:rebuild", str(tree)]
-    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
-    subprocess.run(build, check=True, capture_output=True, env=env)  # nosec B603
+    env = {"DOCKER_BUILDKIT": "1"}
+    cmd.run(build, env=env)
     with (tree / "app" / "routes.py").open("a", encoding="utf-8") as source:
         source.write(f"# rebuilt at {time.time()}\n")
     started = time.perf_counter()
-    subprocess.run(build, check=True, capture_output=True, env=env)  # nosec B603
+    cmd.run(build, env=env)
     return time.perf_counter() - started
 
 
-def memory_under_load(image: str) -> dict[str, float]:
+def memory_under_load(image: str) -> dict[str, Any]:
     """Load the container inside the Cloud Foundry quota; report errors, peak memory, OOM."""
     with containers.running(image, ["--memory", QUOTA, "--memory-swap", QUOTA]) as box:
-        load = servers.wrk(box.url, 32, LOAD_SECONDS)
+        load = servers.wrk(box.url, LOAD_SECONDS)
         peak = docker_output("exec", box.name, "sh", "-c",
                              "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
                              " || cat /sys/fs/cgroup/memory.peak")
@@ -61,7 +61,7 @@ def memory_under_load(image: str) -> dict[str, float]:
             "running_after_load": bool(state["Running"])}
 
 
-def measure(workdir: Path, image: str) -> dict[str, float]:
+def measure(workdir: Path, image: str) -> dict[str, Any]:
     """Every image figure for one already-built image."""
     base = _base_of(image)
     return {

@@ -1,4 +1,4 @@
-"""Start `python -m app` on a free loopback port and wait until it is healthy."""
+"""Start `python -m app`, or any server argv, on a free loopback port and wait until it is ready."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import socket
 import subprocess  # nosec B404 - starts our own server with a fixed argv
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +72,8 @@ class RunningServer:
 
 
 PRODUCTION_ON_LOOPBACK = MappingProxyType({"MODE_CONFIG": "Production", "TRUSTED_HOSTS": LOOPBACK})
+APP_ARGV = (sys.executable, "-m", "app")
+HEALTH_PROBE = ("GET", "/healthz")
 
 
 def start_server(
@@ -80,19 +82,25 @@ def start_server(
     *,
     cwd: Path = ROOT,
     defaults: Mapping[str, str] = PRODUCTION_ON_LOOPBACK,
+    argv: Sequence[str] = APP_ARGV,
+    ready: tuple[str, str] = HEALTH_PROBE,
 ) -> RunningServer:
-    """Launch the production server on a free port; the caller stops it (see `serve`)."""
+    """Launch a server (the production one unless `argv` says otherwise) on a free port.
+
+    "{port}" in `argv` becomes the port, which is also in PORT; `ready` is the (method, path)
+    that must answer 200 before this returns. The caller stops it (see `serve`).
+    """
     port = free_port()
     child_env = {**os.environ, **defaults, "HOST": LOOPBACK, "PORT": str(port), **(env or {})}
+    command = [part.replace("{port}", str(port)) for part in argv]
     with log.open("wb") as sink:
         # pylint: disable-next=consider-using-with  # the process outlives this function
-        process = subprocess.Popen(  # nosec B603 - fixed argv, no shell
-            [sys.executable, "-m", "app"], cwd=cwd, env=child_env, stdout=sink,
-            stderr=subprocess.STDOUT,
+        process = subprocess.Popen(  # nosec B603 - an argv list, no shell
+            command, cwd=cwd, env=child_env, stdout=sink, stderr=subprocess.STDOUT,
         )
     server = RunningServer(process, f"http://{LOOPBACK}:{port}", log)
     try:
-        wait_healthy(server.url, process=process)
+        wait_healthy(server.url, process=process, method=ready[0], path=ready[1])
     except Exception:
         server.stop()
         raise

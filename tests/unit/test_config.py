@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from app.config import VARIABLES, ConfigError, load_settings, read_environment
+from app.config import TABLE, VARIABLES, ConfigError, load_settings, read_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,9 @@ def test_trusted_hosts_are_normalised() -> None:
     assert settings.trusted_hosts == ("a.example", "b.example")
 
 
-def test_env_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> None:
+def test_env_file_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PORT=9001\nLOG_LEVEL=WARNING\nEMPTY\n", encoding="utf-8")
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
@@ -75,7 +77,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path, monkeypatch) -> Non
     assert "EMPTY" not in values
 
 
-def test_missing_env_file_is_not_an_error(tmp_path, monkeypatch) -> None:
+def test_missing_env_file_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PORT", raising=False)
     assert "PORT" not in read_environment(tmp_path / "absent.env")
 
@@ -90,3 +92,17 @@ def test_readme_documents_every_variable() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in VARIABLES if f"`{name}`" not in readme]
     assert not missing
+
+
+def test_the_table_fills_every_settings_field_once() -> None:
+    settings = load_settings(PRODUCTION)
+    assert sorted(variable.attribute for variable in TABLE) == sorted(vars(settings))
+    assert [variable.name for variable in TABLE] == list(VARIABLES)
+
+
+def test_each_default_is_the_value_an_unset_variable_gets() -> None:
+    unset = load_settings({"MODE_CONFIG": "Development"})
+    given = load_settings({"MODE_CONFIG": "Development",
+                           **{v.name: v.default for v in TABLE if v.name != "MODE_CONFIG"}})
+    assert unset == given
+    assert load_settings({"TRUSTED_HOSTS": "a.example"}).mode == "Production"

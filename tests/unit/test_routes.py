@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
@@ -120,3 +121,23 @@ def test_head_on_health_has_no_body(client: FlaskClient) -> None:
     response = client.head("/healthz")
     assert response.status_code == 200
     assert response.data == b""
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Length": "0"}])
+def test_no_body_and_an_empty_body_are_both_no_payload(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    response = client.post("/echo", headers={**headers, "Content-Type": "text/plain"})
+    assert response.status_code == 200
+    assert response.get_json()["echo"]["payload"] is None
+
+
+def test_a_chunked_body_without_content_length_is_still_read(client: FlaskClient) -> None:
+    response = client.post("/echo", input_stream=io.BytesIO(b'{"a": 1}'),
+                           headers={"Transfer-Encoding": "chunked"},
+                           content_type="application/json",
+                           # As Granian hands over a chunked body: no length, a terminated stream.
+                           environ_overrides={"wsgi.input_terminated": True,
+                                              "CONTENT_LENGTH": ""})
+    assert response.status_code == 200
+    assert response.get_json()["echo"]["payload"] == {"a": 1}

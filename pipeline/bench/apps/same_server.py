@@ -1,0 +1,36 @@
+"""Serve another WSGI app on exactly the Granian server `python -m app` builds.
+
+Usage: python -m pipeline.bench.apps.same_server MODULE:APP
+Only the app differs, so the comparison with the service measures the app's own cost. When the
+service's server speaks RSGI (its WSGI app behind the edge, app/rsgi.py), the contender goes
+behind the same edge (behind_edge.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from granian.constants import Interfaces
+
+from app.config import load_settings, read_environment
+from app.server import build_server
+
+TARGET = "BENCH_WSGI_TARGET"  # MODULE:APP, for behind_edge.py
+
+
+def main(target: str) -> None:
+    """Build the service's server from the environment and point it at `target`."""
+    # granian.server.Server is picked at import time, so mypy cannot see its attributes.
+    server: Any = build_server(load_settings(read_environment()))
+    if server.interface == Interfaces.WSGI:
+        server.target = target
+    else:  # the service runs behind an RSGI edge (app/rsgi.py): so does the contender
+        os.environ[TARGET] = target
+        server.target = "pipeline.bench.apps.behind_edge:app"
+    server.serve()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
