@@ -12,9 +12,11 @@ from pathlib import Path
 from pipeline.container.images import docker_output
 from pipeline.core.paths import IMAGE_REF_FILE
 
+# The workflows set FORCE_COLOR, so logs carry colour codes around the figures.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FIGURES = {
     "lint": (r"rated at (\d+\.\d+/10)", "pylint score"),
-    "tests": (r"^TOTAL\s.*?(\d+(?:\.\d+)?%)\s*$", "coverage"),
+    "tests": (r"^TOTAL\s.*?(\d+(?:\.\d+)?%)\s*$", "coverage (app / pipeline)"),
     "bandit": (r"No issues identified|Total issues \(by severity\)", "bandit"),
     "deploy": (r"canary passed at (\S+)", "deployed URL"),
     "canary": (r"(\d+ passed)", "canary checks"),
@@ -27,7 +29,9 @@ def figure(gate: str, log: str) -> str | None:
     if gate == "docker":
         return _image_figure()
     pattern, _ = _FIGURES.get(gate, ("", ""))
-    found = re.findall(pattern, log, flags=re.MULTILINE) if pattern else []
+    found = re.findall(pattern, _ANSI.sub("", log), flags=re.MULTILINE) if pattern else []
+    if gate == "tests":
+        return " / ".join(found) or None  # one report per package, in the floors' order
     return found[-1] if found else None
 
 
