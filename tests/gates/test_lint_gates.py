@@ -44,6 +44,13 @@ def test_pylint_error_fails_even_with_no_score_floor(tree: Tree) -> None:
     assert "undefined-variable" in failed(result)
 
 
+def test_type_error_fails_mypy(tree: Tree) -> None:
+    tree.plant("app/validation.py", '\n\ndef planted() -> int:\n    """P."""\n    return "text"\n')
+    output = failed(tree.nox("-s", "mypy"))
+    assert 'Incompatible return value type (got "str", expected "int")' in output
+    assert "app/validation.py" in output
+
+
 def test_shell_injection_fails_bandit(tree: Tree) -> None:
     tree.plant(
         "app/routes.py",
