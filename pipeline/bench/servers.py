@@ -22,7 +22,7 @@ from app.access_log import REQUEST_ID_HEADER
 from app.security import HARDENING_HEADERS
 from pipeline.core import cmd
 from pipeline.core.httpclient import call
-from pipeline.core.service import APP_ARGV, RunningServer, start_server
+from pipeline.core.service import APP_ARGV, Probe, RunningServer, start_server
 
 PATH = "/echo/hello?lang=en-GB"
 WORKERS = 2
@@ -176,7 +176,7 @@ def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[Running
         for contender in chosen:
             log = log_dir / (re.sub(r"\W+", "-", contender.key) + ".log")
             server = start_server(log, {"WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "INFO"},
-                                  argv=contender.argv, ready=("POST", PATH))
+                                  argv=contender.argv, ready=Probe("POST", PATH))
             stack.callback(server.stop)
             gaps = same_work_gaps(server) if contender.same_work else []
             if gaps:

@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import signal
 import subprocess  # nosec B404 - a long-running server; cmd.run is for commands that finish
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.core.service import LOOPBACK, free_port
+from pipeline.core.service import LOOPBACK, Probe, free_port, wait_healthy
 
 
 def config(workdir: Path, port: int, htpasswd: Path | None = None) -> str:
@@ -38,27 +35,13 @@ def serving(workdir: Path, htpasswd: Path | None = None) -> Iterator[str]:
             ["docker-registry", "serve", str(config_file)], stdout=log,
             stderr=subprocess.STDOUT) as process:  # fixed argv, no shell
         try:
-            wait_ready(f"http://{LOOPBACK}:{port}/v2/", process)
+            # 401 counts as ready: the registry is up and asking for credentials.
+            wait_healthy(f"http://{LOOPBACK}:{port}", timeout=10, process=process,
+                         probe=Probe("GET", "/v2/", (200, 401)))
             yield f"{LOOPBACK}:{port}"
         finally:
             process.terminate()
             process.wait(10)
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Poll /v2/ until it answers (401 counts: it is up and asking for credentials)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"docker-registry exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # nosec B310 - loopback URL we built
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"registry at {url} did not start within {timeout:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

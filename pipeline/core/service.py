@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.core.httpclient import call
 from pipeline.core.paths import ROOT
@@ -28,27 +28,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Probe(NamedTuple):
+    """What readiness means for a server: the request to send and the statuses that count."""
+
+    method: str
+    path: str
+    ready: tuple[int, ...] = (200,)
+
+
+HEALTH_PROBE = Probe("GET", "/healthz")
+
+
 def wait_healthy(
     base_url: str,
     timeout: float = 20.0,
     process: subprocess.Popen[Any] | None = None,
     interval: float = 0.05,
     *,
-    method: str = "GET",
-    path: str = "/healthz",
+    probe: Probe = HEALTH_PROBE,
 ) -> float:
-    """Poll `path` (default /healthz) until it answers 200; return the seconds it took."""
+    """Poll the probe (default GET /healthz) until it answers as ready; return the seconds."""
+    method, path, ready = probe
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before it was healthy")
         try:
-            if call(base_url, method, path, timeout=1).status == 200:
+            if call(base_url, method, path, timeout=1).status in ready:
                 return time.monotonic() - started
         except OSError:
             pass
         time.sleep(interval)
-    raise TimeoutError(f"{base_url}{path} did not answer 200 within {timeout:.0f} s")
+    answers = " or ".join(map(str, ready))
+    raise TimeoutError(f"{base_url}{path} did not answer {answers} within {timeout:.0f} s")
 
 
 @dataclass
@@ -73,7 +85,6 @@ class RunningServer:
 
 PRODUCTION_ON_LOOPBACK = MappingProxyType({"MODE_CONFIG": "Production", "TRUSTED_HOSTS": LOOPBACK})
 APP_ARGV = (sys.executable, "-m", "app")
-HEALTH_PROBE = ("GET", "/healthz")
 
 
 def start_server(
@@ -83,12 +94,12 @@ def start_server(
     cwd: Path = ROOT,
     defaults: Mapping[str, str] = PRODUCTION_ON_LOOPBACK,
     argv: Sequence[str] = APP_ARGV,
-    ready: tuple[str, str] = HEALTH_PROBE,
+    ready: Probe = HEALTH_PROBE,
 ) -> RunningServer:
     """Launch a server (the production one unless `argv` says otherwise) on a free port.
 
-    "{port}" in `argv` becomes the port, which is also in PORT; `ready` is the (method, path)
-    that must answer 200 before this returns. The caller stops it (see `serve`).
+    "{port}" in `argv` becomes the port, which is also in PORT; `ready` is the probe
+    that must answer before this returns. The caller stops it (see `serve`).
     """
     port = free_port()
     child_env = {**os.environ, **defaults, "HOST": LOOPBACK, "PORT": str(port), **(env or {})}
@@ -100,7 +111,7 @@ def start_server(
         )
     server = RunningServer(process, f"http://{LOOPBACK}:{port}", log)
     try:
-        wait_healthy(server.url, process=process, method=ready[0], path=ready[1])
+        wait_healthy(server.url, process=process, probe=ready)
     except Exception:
         server.stop()
         raise

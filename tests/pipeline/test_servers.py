@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline.bench import servers, suite
-from pipeline.core.service import start_server
+from pipeline.core.service import Probe, start_server
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
   2 threads and 32 connections
@@ -87,11 +87,11 @@ def test_contenders_hold_the_service_its_peers_and_the_bare_flask_ceiling() -> N
 
 
 def test_the_service_does_its_own_work_and_a_bare_route_does_not(tmp_path: Path) -> None:
-    service = start_server(tmp_path / "service.log", ready=("POST", servers.PATH))
+    service = start_server(tmp_path / "service.log", ready=Probe("POST", servers.PATH))
     bare = start_server(
         tmp_path / "bare.log", argv=(sys.executable, "-m", "pipeline.bench.apps.same_server",
                                      "pipeline.bench.apps.flask_bare:app"),
-        ready=("POST", servers.PATH))
+        ready=Probe("POST", servers.PATH))
     try:
         assert servers.same_work_gaps(service) == []
         gaps = servers.same_work_gaps(bare)
