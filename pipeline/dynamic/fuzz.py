@@ -8,6 +8,8 @@ the run covers /openapi.json too (schemathesis skips the URL it loaded the schem
 from __future__ import annotations
 
 import argparse
+# Not pipeline.core.cmd: schemathesis reports progress for minutes, so its output streams live
+# instead of being captured until it ends.
 import subprocess  # nosec B404 - runs schemathesis with a fixed argv
 import sys
 from contextlib import ExitStack
