@@ -1,4 +1,4 @@
-# The echo service image. Build it with `nox -s docker_build`, which first downloads the locked,
+# The service's image. Build it with `nox -s docker_build`, which first downloads the locked,
 # hash-checked wheels on the host into build/wheels: the build itself needs no network, so it works
 # offline and behind TLS-intercepting proxies without ever weakening certificate checks.
 
@@ -24,11 +24,14 @@ RUN python3 -m venv --without-pip /opt/venv \
  && python3 -m pip --python /opt/venv/bin/python install --no-index --find-links /build/wheels \
         --require-hashes --only-binary=:all: -r /build/requirements.txt \
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
+# The service: the serving stack, the API it serves, and pyproject.toml, which names them both.
+COPY pyproject.toml /srv/pyproject.toml
+COPY serving/ /srv/serving/
 COPY app/ /srv/app/
 # Compile once here: the container runs with a read-only root file system. Hash-based .pyc files
 # (PEP 552) carry no timestamps, so two builds of one commit write the same bytes; "unchecked"
 # because nothing in a read-only image can change a source behind its .pyc.
-RUN python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv /srv/app
+RUN python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv /srv/serving /srv/app
 
 FROM ${BASE_IMAGE}
 ARG BASE_NAME=unknown
@@ -37,8 +40,10 @@ ARG VERSION=unknown
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=unknown
-LABEL org.opencontainers.image.title="echo" \
-      org.opencontainers.image.description="Flask echo microservice" \
+ARG TITLE=unknown
+ARG DESCRIPTION=unknown
+LABEL org.opencontainers.image.title="${TITLE}" \
+      org.opencontainers.image.description="${DESCRIPTION}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
@@ -53,13 +58,13 @@ ENV PATH=/opt/venv/bin:${PATH} \
     HOST=0.0.0.0 \
     PORT=8080
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /srv/app /srv/app
+COPY --from=build /srv /srv
 COPY build/sbom.cdx.json /srv/sbom.cdx.json
 WORKDIR /srv
 USER 10001:10001
 EXPOSE 8080
 # No curl in slim images: the service ships its own probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-    CMD ["/opt/venv/bin/python", "-m", "app.healthcheck"]
+    CMD ["/opt/venv/bin/python", "-m", "serving.healthcheck"]
 # Exec form: the server is PID 1 and receives SIGTERM directly.
-ENTRYPOINT ["/opt/venv/bin/python", "-m", "app"]
+ENTRYPOINT ["/opt/venv/bin/python", "-m", "serving"]

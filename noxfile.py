@@ -36,7 +36,8 @@ from pipeline.lint import checks  # noqa: E402
 # pylint: enable=wrong-import-position
 
 # The deploy stage imports PyYAML: its sessions import it themselves, so listing the sessions
-# never needs it. tests/gates/test_front_door.py fails any other third-party import at load.
+# never needs it. pipeline/tests/gates/test_front_door.py fails any other third-party import
+# at load.
 # pylint: disable=import-outside-toplevel
 
 nox.needs_version = ">=2026.8.10"  # --parallel, allow_parallel, script-mode requires-python
@@ -50,7 +51,7 @@ nox.options.parallel = os.cpu_count() or 1
 PYTHONS: list[str] = project.setting("pythons")
 
 
-_REPORTED = "ECHO_PIPELINE_MISSING_PYTHONS_REPORTED"
+_REPORTED = "PIPELINE_MISSING_PYTHONS_REPORTED"
 _NO_INSTALL = {"--no-install", "-R"}  # nox's flags that make session.install a no-op
 
 
@@ -139,7 +140,7 @@ def mypy(session: nox.Session) -> None:
 def bandit(session: nox.Session) -> None:
     """Scan the service for common security mistakes."""
     _install(session, "security")
-    session.run("bandit", "-c", "pyproject.toml", "-r", "app", "pipeline")
+    session.run("bandit", "-c", "pyproject.toml", "-r", "app", "serving", "pipeline")
 
 
 @nox.session(allow_parallel=True)
@@ -150,7 +151,12 @@ def secrets(session: nox.Session) -> None:
                 *project.shipped_files(exclude=project.lock_exports()))
 
 
-# --- Tests ------------------------------------------------------------------------------------
+# --- Tests: yours in tests/, the pipeline's in pipeline/tests/ -------------------------------
+
+UNIT = ("tests/unit", "pipeline/tests/unit", "pipeline/tests/serving")  # in process
+HTTP = ("tests/smoke", "pipeline/tests/http")  # over HTTP: a local server, a container
+LIVE = ("tests/canary", "pipeline/tests/http")  # a live deployment: the tests marked `live`
+
 
 def _pytest(session: nox.Session, *paths: str, coverage: bool = False) -> None:
     runner = ["coverage", "run", "-m", "pytest"] if coverage else ["pytest"]
@@ -164,25 +170,25 @@ def _coverage_env(session: nox.Session) -> dict[str, str]:
 
 @nox.session(python=PYTHONS, allow_parallel=True)
 def unit(session: nox.Session) -> None:
-    """Run the unit tests against the Flask test client."""
+    """Run the unit tests in process: the API with Flask's test client, the stack, the pipeline."""
     _install(session, "runtime", "test")
-    _pytest(session, "tests/unit", "tests/pipeline")
+    _pytest(session, *UNIT)
 
 
 @nox.session(python=PYTHONS, allow_parallel=True)
 def smoke(session: nox.Session) -> None:
-    """Run the smoke tests against a real `python -m app` server process."""
+    """Run the smoke tests against a real `python -m serving` server process."""
     _install(session, "runtime", "test")
-    _pytest(session, "tests/smoke")
+    _pytest(session, *HTTP)
 
 
 @nox.session(python=PYTHONS, allow_parallel=True)
 def tests(session: nox.Session) -> None:
-    """Run unit and smoke tests under coverage; app/ and pipeline/ each hold their floor."""
+    """Run unit and smoke tests under coverage; app/, serving/ and pipeline/ each hold a floor."""
     _install(session, "runtime", "test")
     env = _coverage_env(session)
     session.run("coverage", "erase", env=env)
-    _pytest(session, "tests/unit", "tests/pipeline", "tests/smoke", coverage=True)
+    _pytest(session, *UNIT, *HTTP, coverage=True)
     session.run("coverage", "combine", "--quiet", env=env)
     for package, floor in project.setting("coverage-floors").items():
         session.run("coverage", "report", f"--include={package}/*", f"--fail-under={floor}",
@@ -193,7 +199,8 @@ def tests(session: nox.Session) -> None:
 def gates(session: nox.Session) -> None:
     """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
     _install(session, "runtime", "gates")
-    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or ["tests/gates"]))
+    session.run("pytest", "-p", "no:cacheprovider",
+                *(session.posargs or ["pipeline/tests/gates"]))
 
 
 @nox.session
@@ -202,7 +209,8 @@ def dev(session: nox.Session) -> None:
     _install(session, "runtime")
     port = os.environ.get("PORT", "8080")
     session.run(
-        "flask", "--app", "app.wsgi:app", "run", "--debug", "--host", "127.0.0.1", "--port", port,
+        "flask", "--app", "serving.wsgi:app", "run", "--debug", "--host", "127.0.0.1",
+        "--port", port,
         env={"MODE_CONFIG": os.environ.get("MODE_CONFIG", "Development")},
     )
 
@@ -219,7 +227,10 @@ def lock(session: nox.Session) -> None:
     for group, selection in exports.items():
         target = project.lock_file(group)
         session.run(
+            # No `# via` annotations: they would name the project in every export, and a
+            # service made from this template must not carry the template's name.
             "uv", "export", "--frozen", "--format=requirements-txt", "--no-emit-project",
+            "--no-annotate",
             "--quiet", *selection, f"--output-file={target.relative_to(paths.ROOT)}",
         )
     if check:
@@ -351,7 +362,8 @@ def docker_smoke(session: nox.Session) -> None:
     image = session.posargs[0] if session.posargs else f"{images.image_name()}:latest"
     with containers.running(image) as box:
         session.log(f"{image} is healthy at {box.url} as container {box.name}")
-        session.run("pytest", "-p", "no:cacheprovider", "tests/smoke/test_http.py",
+        # Everything over HTTP except what needs the local process (its log, its signals).
+        session.run("pytest", "-p", "no:cacheprovider", "-m", "not process", *HTTP,
                     env={"SMOKE_URL": box.url})
         seen = containers.observe(box)
         if seen.problems():
@@ -362,9 +374,10 @@ def docker_smoke(session: nox.Session) -> None:
 # --- Cloud Foundry ----------------------------------------------------------------------------
 
 def _canary(session: nox.Session, url: str) -> bool:
-    """Run the canary suite against a live URL; tell whether it passed."""
+    """Run the live checks against a URL (GET, HEAD and declared requests only); did they pass?"""
     try:
-        session.run("pytest", "-p", "no:cacheprovider", "tests/canary", env={"CANARY_URL": url})
+        session.run("pytest", "-p", "no:cacheprovider", "-m", "live", *LIVE,
+                    env={"CANARY_URL": url})
     except CommandFailed:
         return False
     return True

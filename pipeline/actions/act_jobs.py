@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
-from pipeline.core import cmd, environment
-from pipeline.core.paths import IMAGE_REF_FILE, ROOT
+from pipeline.core import cmd, environment, project
+from pipeline.core.paths import FAKES, IMAGE_REF_FILE, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 # act's own default for GITHUB_REF is the checked-out branch; the gated jobs need main.
@@ -69,7 +69,6 @@ class StandIn:
 
 def stand_ins(here: Here) -> list[StandIn]:
     """THE table: every difference between a job on GitHub and the same job under act here."""
-    fakes = ROOT / "tests" / "fakes"
     return [
         StandIn("GitHub's ubuntu-latest runner", "this machine (-P ubuntu-latest=-self-hosted)",
                 "no runner image can be pulled; the host has the tools the jobs install"),
@@ -97,9 +96,9 @@ def stand_ins(here: Here) -> list[StandIn]:
                 "no image can be pulled here",
                 env={"BASE_IMAGE": os.environ.get("BASE_IMAGE", "local/python:3.11-bookworm")}),
         StandIn("the pinned cf CLI download (`if: ${{ !env.ACT }}`)",
-                "the recording test double tests/fakes/cf, first on PATH",
+                "the recording test double pipeline/tests/fakes/cf, first on PATH",
                 "the cf CLI is downloaded from GitHub releases and no registry here has it",
-                env={"PATH": f"{fakes}{os.pathsep}{os.environ.get('PATH', '')}",
+                env={"PATH": f"{FAKES}{os.pathsep}{os.environ.get('PATH', '')}",
                      "FAKE_CF_LOG": str(here.scratch / "cf-calls.jsonl")}),
         StandIn("the Cloud Foundry API, org, space and credentials",
                 "obviously fake values under .example.test, docker mode so the image digest"
@@ -108,7 +107,8 @@ def stand_ins(here: Here) -> list[StandIn]:
                 " the app already runs in docker mode (a lifecycle cannot switch)",
                 env={"FAKE_CF_LIFECYCLE": "docker"},
                 variables={"CF_API": "https://api.cf.example.test", "CF_ORG": "stand-in-org",
-                           "CF_SPACE": "stand-in-space", "CF_ROUTE": "echo.apps.example.test",
+                           "CF_SPACE": "stand-in-space",
+                           "CF_ROUTE": f"{project.name()}.apps.example.test",
                            "DEPLOY_MODE": "docker"},
                 secrets=_fakes("CF_USERNAME", "CF_PASSWORD", "CF_DOCKER_USERNAME",
                                "CF_DOCKER_PASSWORD")),

@@ -32,26 +32,26 @@ def _base_of(image: str) -> str:
 
 
 def rebuild_seconds(workdir: Path, base: str) -> float:
-    """Build a copy of the tree, change one comment in app/, and time the rebuild."""
+    """Build a copy of the tree, change one comment in serving/, and time the rebuild."""
     tree = project.copy_tree(workdir / "image-tree")
     # build/ is git-ignored, so the copy lacks what docker_build prepared: bring it along.
     shutil.copytree(WHEELS_DIR, tree / "build" / "wheels")
     shutil.copy2(SBOM_FILE, tree / "build" / SBOM_FILE.name)
     build = [images.docker(), "build", "--quiet", "--build-arg", f"BASE_IMAGE={base}",
-             "--tag", "echo-bench:rebuild", str(tree)]
+             "--tag", f"{images.image_name()}-bench:rebuild", str(tree)]
     env = {"DOCKER_BUILDKIT": "1"}
     cmd.run(build, env=env)
-    with (tree / "app" / "routes.py").open("a", encoding="utf-8") as source:
+    with (tree / "serving" / "__init__.py").open("a", encoding="utf-8") as source:
         source.write(f"# rebuilt at {time.time()}\n")
     started = time.perf_counter()
     cmd.run(build, env=env)
     return time.perf_counter() - started
 
 
-def memory_under_load(image: str) -> dict[str, Any]:
+def memory_under_load(image: str, workdir: Path) -> dict[str, Any]:
     """Load the container inside the Cloud Foundry quota; report errors, peak memory, OOM."""
     with containers.running(image, ["--memory", QUOTA, "--memory-swap", QUOTA]) as box:
-        load = servers.wrk(box.url, LOAD_SECONDS)
+        load = servers.Work.declared(workdir).wrk(box.url, LOAD_SECONDS)
         peak = docker_output("exec", box.name, "sh", "-c",
                              "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null"
                              " || cat /sys/fs/cgroup/memory.peak")
@@ -69,5 +69,5 @@ def measure(workdir: Path, image: str) -> dict[str, Any]:
         "added_mb": (_size(image) - _size(base)) / 1e6,
         "rebuild_s": rebuild_seconds(workdir, base),
         "time_to_healthy_s": containers.time_to_healthy(image),
-        **memory_under_load(image),
+        **memory_under_load(image, workdir),
     }

@@ -1,13 +1,17 @@
-"""Server benchmark: the echo endpoint under wrk, every contender up at once, rounds interleaved.
+"""Server benchmark: the work request under wrk, every contender up at once, rounds interleaved.
 
-Each contender is started and stopped through pipeline.core.service, like every other server the
-pipeline runs. Rounds take turns (A B C, A B C, ...) so a noisy neighbour hits every contender
-alike, and each contender reports its median round.
+What is measured comes from tests/probes.toml: its `work` request, sent to the service, to the
+peers it declares (other implementations of the same API) and to the generic rows every API
+gets: a bare Flask route answering the service's own body behind the same edge (the ceiling for
+a Flask service), a raw WSGI callable (the server's own cost) and the Flask development server.
+Each contender is started and stopped through pipeline.core.service. Rounds take turns (A B C,
+A B C, ...) so a noisy neighbour hits every contender alike; each reports its median round.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import sys
@@ -18,76 +22,67 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.access_log import REQUEST_ID_HEADER
-from app.security import HARDENING_HEADERS
-from pipeline.core import cmd
-from pipeline.core.httpclient import call
+from pipeline.core import cmd, probes
+from pipeline.core.httpclient import Reply, call
+from pipeline.core.probes import Request
 from pipeline.core.service import APP_ARGV, Probe, RunningServer, start_server
+from serving.access_log import REQUEST_ID_HEADER
+from serving.security import HARDENING_HEADERS
 
-PATH = "/echo/hello?lang=en-GB"
 WORKERS = 2
 CONNECTIONS = 32
 WARM_UP_S = 2
-POST = Path(__file__).with_name("post.lua")  # wrk sends GET unless a script says otherwise
 SERVICE = "service"
 FLASK_SAME_SERVER = "flask-granian"
+BODY_FILE = "BENCH_BODY_FILE"  # the service's answer to the work request, for the bare rows
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 _APPS = "pipeline.bench.apps"
-_FASTAPI_WORK = (
-    "request id, hardening headers, one JSON access line (pure ASGI middleware); the service's"
-    " validation rules and body; no Host or size checks"
-)
+_SUCCESS = tuple(range(200, 300))  # wrk counts anything else as an error
 
 
-@dataclass(frozen=True)
-class Contender:
-    """A server to measure: what it does, how to start it, whether it does the service's work."""
-
-    key: str
-    name: str
-    does: str
-    argv: tuple[str, ...]  # "{port}" is replaced with the port
-    same_work: bool = False
+# A server to measure: what it does, how to start it, whether it does the service's work.
+Contender = probes.Peer
 
 
-def _uvicorn(target: str) -> tuple[str, ...]:
-    # uvicorn's deployment docs: --workers, the uvloop and httptools extras of uvicorn[standard],
-    # and no access log (the app writes its own line, or none).
-    return (sys.executable, "-m", "uvicorn", "--workers", str(WORKERS), "--loop", "uvloop",
-            "--http", "httptools", "--no-access-log", "--no-server-header", "--log-level",
-            "warning", "--host", "127.0.0.1", "--port", "{port}", target)
-
-
-def contenders() -> list[Contender]:
-    """The service, its strongest same-work peers, the bare ceilings, the floor, the seed's way."""
+def contenders(declared: probes.Probes) -> list[Contender]:
+    """The service, the peers tests/probes.toml declares, the bare ceilings, the seed's way."""
     same_server = (sys.executable, "-m", f"{_APPS}.same_server")
     return [
-        Contender(SERVICE, f"this service: python -m app (Flask on Granian, {WORKERS} workers)",
-                  "Host, URL and header-size checks, item/lang/body validation, request id,"
-                  " hardening headers, one JSON access line", APP_ARGV, same_work=True),
-        Contender("fastapi-uvicorn", f"FastAPI async, same work, uvicorn, {WORKERS} workers",
-                  _FASTAPI_WORK + "; uvloop, httptools", _uvicorn(f"{_APPS}.fastapi_echo:app"),
-                  same_work=True),
-        Contender("fastapi-granian", f"FastAPI async, same work, Granian ASGI, {WORKERS} workers",
-                  _FASTAPI_WORK,
-                  (sys.executable, "-m", "granian", "--interface", "asgi", "--workers",
-                   str(WORKERS), "--http", "1", "--no-ws", "--log-level", "warning", "--host",
-                   "127.0.0.1", "--port", "{port}", f"{_APPS}.fastapi_echo:app"),
-                  same_work=True),
-        Contender("fastapi-bare", f"FastAPI async, bare, uvicorn, {WORKERS} workers",
-                  "the same body from an `async def`, nothing else; uvloop, httptools",
-                  _uvicorn(f"{_APPS}.fastapi_echo:bare")),
+        Contender(SERVICE, f"this service: python -m serving (Flask on Granian, {WORKERS} "
+                  "workers)", "Host, URL and header-size checks, the API's own work, request "
+                  "id, hardening headers, one JSON access line", APP_ARGV, same_work=True),
+        *(Contender(peer.key, peer.name, peer.does,
+                    tuple(arg.replace("{python}", sys.executable) for arg in peer.argv),
+                    peer.same_work) for peer in declared.peers),
         Contender(FLASK_SAME_SERVER, "bare Flask route, the service's Granian server",
-                  "one Flask route returning the same body, nothing else: the ceiling for a"
-                  " Flask service", (*same_server, f"{_APPS}.flask_bare:app")),
+                  "one Flask route returning the service's body, nothing else: the ceiling for"
+                  " a Flask service", (*same_server, f"{_APPS}.flask_bare:app")),
         Contender("raw-wsgi", "raw WSGI callable, the service's Granian server",
-                  "a constant JSON body, no framework: the server's own cost",
+                  "the service's body as constant bytes, no framework: the server's own cost",
                   (*same_server, f"{_APPS}.raw_wsgi:app")),
         Contender("flask-dev", "this service on the Flask development server",
                   "the seed's way: `flask run`, threaded, one process",
-                  (sys.executable, "-m", "flask", "--app", "app.wsgi:app", "run", "--port",
+                  (sys.executable, "-m", "flask", "--app", "serving.wsgi:app", "run", "--port",
                    "{port}")),
     ]
+
+
+def _lua_string(data: bytes) -> str:
+    """A Lua string literal holding exactly `data` (decimal escapes for everything unusual)."""
+    safe = (chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\{b}" for b in data)
+    return '"' + "".join(safe) + '"'
+
+
+def wrk_script(request: Request, directory: Path) -> Path:
+    """wrk sends GET with no body unless a script says otherwise: say what the work is."""
+    lines = [f"wrk.method = {_lua_string(request.method.encode())}"]
+    lines += [f"wrk.headers[{_lua_string(name.encode())}] = {_lua_string(value.encode())}"
+              for name, value in request.headers.items()]
+    if request.body is not None:
+        lines.append(f"wrk.body = {_lua_string(request.body)}")
+    script = directory / "work.lua"
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return script
 
 
 def _ms(text: str) -> float:
@@ -112,11 +107,35 @@ def parse_wrk(output: str) -> dict[str, float]:
             "p99_ms": _ms(percentiles["99"]), "errors": errors}
 
 
-def wrk(url: str, seconds: int, connections: int = CONNECTIONS) -> dict[str, float]:
-    """POST to the echo endpoint for `seconds`; one wrk thread leaves the rest to the server."""
-    output = cmd.output(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                         "-s", POST, url + PATH], timeout=seconds + 30)
-    return parse_wrk(output)
+@dataclass(frozen=True)
+class Work:
+    """The work request and the wrk script that sends it."""
+
+    request: Request
+    script: Path
+
+    @classmethod
+    def declared(cls, directory: Path) -> Work:
+        """The work tests/probes.toml declares, with its script written to `directory`."""
+        request = probes.load().work
+        return cls(request, wrk_script(request, directory))
+
+    def probe(self) -> Probe:
+        """Ready means the work request is answered with success."""
+        request = self.request
+        return Probe(request.method, request.path, _SUCCESS, request.body, request.headers)
+
+    def send(self, url: str, headers: dict[str, str] | None = None) -> Reply:
+        """Send it once, with extra headers."""
+        request = self.request
+        return call(url, request.method, request.path, request.body,
+                    {**request.headers, **(headers or {})})
+
+    def wrk(self, url: str, seconds: int, connections: int = CONNECTIONS) -> dict[str, float]:
+        """Send it for `seconds`; one wrk thread leaves the rest of the cores to the server."""
+        output = cmd.output(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+                             "-s", self.script, url + self.request.path], timeout=seconds + 30)
+        return parse_wrk(output)
 
 
 def summarise(contender: Contender, rounds: Sequence[dict[str, float]]) -> dict[str, Any]:
@@ -146,39 +165,53 @@ def _logged(log: Path, request_id: str) -> bool:
         time.sleep(0.05)
 
 
-def same_work_gaps(server: RunningServer) -> list[str]:
+def _shape(reply: Reply) -> list[str] | None:
+    try:
+        body = reply.json()
+    except ValueError:
+        return None
+    return list(body) if isinstance(body, dict) else None
+
+
+def same_work_gaps(server: RunningServer, work: Work, reference: Reply) -> list[str]:
     """What a same-work contender fails to do that the service does: an empty list when none.
 
-    Run before measuring, so a peer that drifts from the service's work cannot post a figure.
+    `reference` is the service's own answer to the work request. Run before measuring, so a
+    peer that drifts from the service's work cannot post a figure.
     """
-    url = server.url
-    reply = call(url, "POST", PATH, headers={REQUEST_ID_HEADER: "bench-check-0001"})
+    reply = work.send(server.url, {REQUEST_ID_HEADER: "bench-check-0001"})
     gaps = [f"header {name}" for name, value in HARDENING_HEADERS.items()
             if reply.headers.get(name.lower()) != value]
     if reply.headers.get(REQUEST_ID_HEADER.lower()) != "bench-check-0001":
         gaps.append(f"echoed {REQUEST_ID_HEADER}")
-    body = reply.json() if reply.status == 200 else {}
-    if list(body) != ["message", "timestamp", "echo", "_links"]:
-        gaps.append("the echo body shape")
+    if reply.status != reference.status or _shape(reply) != _shape(reference):
+        gaps.append(f"the service's answer ({reference.status}, fields {_shape(reference)})")
     if not _logged(server.log, "bench-check-0001"):
         gaps.append("a JSON access line on stdout")
-    refused = call(url, "POST", "/echo/..?lang=en-GB").status
-    if not 400 <= refused < 500:
-        gaps.append(f"item validation (/echo/.. answered {refused})")
     return gaps
 
 
 @contextmanager
-def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[RunningServer]]:
-    """Start every contender (idle ones cost nothing under load) and stop them all at the end."""
+def running(chosen: Sequence[Contender], work: Work,
+            log_dir: Path) -> Iterator[list[RunningServer]]:
+    """Start every contender (idle ones cost nothing under load) and stop them all at the end.
+
+    The service starts first: its answer to the work request is what the bare rows return and
+    what same-work peers must match.
+    """
     with ExitStack() as stack:
-        servers = []
+        servers: list[RunningServer] = []
+        reference: Reply | None = None
+        env = {"WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "INFO",
+               BODY_FILE: str(log_dir / "service-body.json")}
         for contender in chosen:
             log = log_dir / (re.sub(r"\W+", "-", contender.key) + ".log")
-            server = start_server(log, {"WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "INFO"},
-                                  argv=contender.argv, ready=Probe("POST", PATH))
+            server = start_server(log, env, argv=contender.argv, ready=work.probe())
             stack.callback(server.stop)
-            gaps = same_work_gaps(server) if contender.same_work else []
+            if reference is None:
+                reference = work.send(server.url)
+                Path(env[BODY_FILE]).write_bytes(reference.body)
+            gaps = same_work_gaps(server, work, reference) if contender.same_work else []
             if gaps:
                 raise RuntimeError(f"{contender.name} does not do the service's work: "
                                    + ", ".join(gaps))
@@ -188,13 +221,20 @@ def running(chosen: Sequence[Contender], log_dir: Path) -> Iterator[list[Running
 
 def measure(seconds: int, rounds: int, log_dir: Path,
             keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Measure each contender (or those in `keys`) for `rounds` interleaved rounds."""
-    chosen = [c for c in contenders() if keys is None or c.key in keys]
+    """Measure each contender (or those in `keys`, the service always first) in turns."""
+    work = Work.declared(log_dir)
+    chosen = [c for c in contenders(probes.load())
+              if c.key == SERVICE or keys is None or c.key in keys]
     results: dict[str, list[dict[str, float]]] = {c.key: [] for c in chosen}
-    with running(chosen, log_dir) as servers:
+    with running(chosen, work, log_dir) as servers:
         for server in servers:
-            wrk(server.url, WARM_UP_S)
+            work.wrk(server.url, WARM_UP_S)
         for _ in range(rounds):
             for contender, server in zip(chosen, servers):
-                results[contender.key].append(wrk(server.url, seconds))
+                results[contender.key].append(work.wrk(server.url, seconds))
     return [summarise(c, results[c.key]) for c in chosen]
+
+
+def body_file() -> Path:
+    """Where a bare contender finds the body to answer with (set by `running`)."""
+    return Path(os.environ[BODY_FILE])

@@ -25,7 +25,7 @@ ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
 PROVENANCE = "https://slsa.dev/provenance/v1"
 SBOM = "https://cyclonedx.org/bom"
 REQUIRED = (PROVENANCE, SBOM)
-BUILD_TYPE = "https://github.com/echo-pipeline/echo/blob/main/docs/build-type/nox-docker@v1"
+BUILD_TYPE_DOC = "docs/build-type.md"  # what buildDefinition's parameters mean
 ATTACHMENT = "att"  # cosign's suffix for the attestation tag
 
 
@@ -46,6 +46,11 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def build_type(source: str, commit: str) -> str:
+    """The build's type: its specification, docs/build-type.md, in the source at the commit."""
+    return f"{source.removesuffix('.git')}/blob/{commit}/{BUILD_TYPE_DOC}"
+
+
 def builder_id(env: Mapping[str, str] | None = None) -> str:
     """The workflow that built it on GitHub; otherwise the nox session on this host."""
     env = os.environ if env is None else env
@@ -59,7 +64,7 @@ def provenance(facts: BuildFacts, builder: str, started: datetime) -> dict[str, 
     algorithm, _, base_hex = facts.base_digest.partition(":")
     return {
         "buildDefinition": {
-            "buildType": BUILD_TYPE,
+            "buildType": build_type(facts.source, facts.commit),
             "externalParameters": {"source": facts.source, "revision": facts.commit,
                                    "invocation": facts.invocation},
             "internalParameters": {"baseImage": facts.base_image},

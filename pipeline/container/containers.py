@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pipeline.container.images import docker, docker_output
-from pipeline.core import cmd
+from pipeline.core import cmd, project
 from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
@@ -48,10 +48,13 @@ class NotHealthy(RuntimeError):
         self.logs = logs_
 
 
-def start(image: str, extra: Sequence[str] = (), prefix: str = "echo-smoke",
+def start(image: str, extra: Sequence[str] = (), purpose: str = "smoke",
           timeout: float = 20.0, interval: float = 0.05) -> Container:
-    """Start the image hardened and wait for /healthz; a container that never gets there goes."""
-    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    """Start the image hardened and wait for /healthz; a container that never gets there goes.
+
+    The container is named for the image and `purpose`, so `docker ps` says what each one is.
+    """
+    name = f"{project.name()}-{purpose}-{uuid.uuid4().hex[:8]}"
     port = free_port()
     cmd.run(run_command(image, name, port, extra))
     box = Container(name, f"http://{LOOPBACK}:{port}")
@@ -82,7 +85,7 @@ def running(image: str, extra: Sequence[str] = ()) -> Iterator[Container]:
 def time_to_healthy(image: str, extra: Sequence[str] = ()) -> float:
     """Seconds from `docker run` to the first 200 from /healthz."""
     started = time.monotonic()
-    box = start(image, extra, prefix="echo-start", timeout=30, interval=0.01)
+    box = start(image, extra, purpose="start", timeout=30, interval=0.01)
     try:
         return time.monotonic() - started
     finally:
@@ -170,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.container.containers")
     parser.add_argument("action", choices=["start"])
     parser.add_argument("image")
-    parser.add_argument("--prefix", default="ci-echo")
+    parser.add_argument("--purpose", default="ci")
     args = parser.parse_args(argv)
     try:
-        box = start(args.image, prefix=args.prefix)
+        box = start(args.image, purpose=args.purpose)
     except NotHealthy as failure:
         parser.exit(1, f"{failure.logs[-2000:]}\n{failure}\n")
     except cmd.CommandFailed as failure:

@@ -43,8 +43,8 @@ def image_id(image: str) -> str:
 
 
 def image_name() -> str:
-    """Return $IMAGE_NAME, defaulting to the name in pyproject.toml."""
-    return os.environ.get("IMAGE_NAME") or project.setting("image-name")
+    """Return $IMAGE_NAME, defaulting to the service's name in pyproject.toml."""
+    return os.environ.get("IMAGE_NAME") or project.name()
 
 
 def wheel_download_command(python: str = sys.executable) -> list[str]:
@@ -115,6 +115,8 @@ def build_args() -> dict[str, str]:
         "REVISION": git_revision(),
         "CREATED": datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "SOURCE": os.environ.get("IMAGE_SOURCE") or source_url(),
+        "TITLE": project.name(),
+        "DESCRIPTION": project.description(),
         "BASE_NAME": name,
         "BASE_DIGEST": digest,
     }

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.container import oci
-from pipeline.core import cmd
+from pipeline.core import cmd, project
 from pipeline.core.environment import require
 
 KEY_VARIABLES = ["IMAGE_SIGNING_KEY", "IMAGE_SIGNING_PASSPHRASE"]
 PUBLIC_KEY_VARIABLE = "IMAGE_VERIFY_KEY"
-RUN_IDENTITY = "echo pipeline run key <ci@echo-pipeline.invalid>"
 DSSE_PREFIX = b"DSSEv1"
 
 
@@ -84,9 +83,16 @@ def keyring_from_env() -> Iterator[Keyring]:
         yield ring
 
 
-def generate(directory: Path, passphrase: str, identity: str = RUN_IDENTITY,
+def run_identity() -> str:
+    """The user id of a key made for one run, named for the service it signs."""
+    name = project.name()
+    return f"{name} pipeline run key <ci@{name}.invalid>"
+
+
+def generate(directory: Path, passphrase: str, identity: str | None = None,
              expires: str = "1d") -> tuple[Path, Path]:
     """Write `signing.asc` (secret, passphrase-protected) and `signing.pub.asc`; return both."""
+    identity = identity or run_identity()
     directory.mkdir(parents=True, exist_ok=True)
     secret, public = directory / "signing.asc", directory / "signing.pub.asc"
     with _gnupg_home() as env:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-STAMP = ".echo-pipeline-requirements.sha256"
+STAMP = ".pipeline-requirements.sha256"
 
 
 def digest(files: Sequence[Path], extra: Sequence[str] = ()) -> str:

@@ -8,6 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCK_DIR = ROOT / "requirements"
 RUNTIME_LOCK = ROOT / "requirements.txt"
 MANIFEST = ROOT / "manifest.yml"
+PROBES = ROOT / "tests" / "probes.toml"  # the owner's: what the pipeline sends to the service
+FAKES = ROOT / "pipeline" / "tests" / "fakes"  # the recording cf double, put first on PATH
 
 BUILD_DIR = ROOT / "build"  # git-ignored: everything below is regenerated
 WHEELS_DIR = BUILD_DIR / "wheels"

@@ -21,14 +21,24 @@ def pyproject() -> dict[str, Any]:
 
 
 def setting(name: str) -> Any:
-    """Return one key of [tool.echo-pipeline]."""
-    return pyproject()["tool"]["echo-pipeline"][name]
+    """Return one key of [tool.pipeline], the pipeline's own settings."""
+    return pyproject()["tool"]["pipeline"][name]
 
 
 def tool(name: str) -> dict[str, Any]:
     """Return a tool's own table, e.g. [tool.pycodestyle]."""
     table: dict[str, Any] = pyproject()["tool"].get(name, {})
     return table
+
+
+def name() -> str:
+    """Return the service's name (PEP 621): its image, Cloud Foundry app and signing identity."""
+    return str(pyproject()["project"]["name"])
+
+
+def description() -> str:
+    """Return the service's one-line description (PEP 621)."""
+    return str(pyproject()["project"].get("description", ""))
 
 
 def version() -> str:

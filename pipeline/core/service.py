@@ -1,4 +1,4 @@
-"""Start `python -m app`, or any server argv, on a free loopback port and wait until it is ready."""
+"""Start `python -m serving`, or any server argv, on a free loopback port; wait till it answers."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class Probe(NamedTuple):
     method: str
     path: str
     ready: tuple[int, ...] = (200,)
+    body: bytes | None = None
+    headers: Mapping[str, str] = MappingProxyType({})
 
 
 HEALTH_PROBE = Probe("GET", "/healthz")
@@ -48,13 +50,13 @@ def wait_healthy(
     probe: Probe = HEALTH_PROBE,
 ) -> float:
     """Poll the probe (default GET /healthz) until it answers as ready; return the seconds."""
-    method, path, ready = probe
+    method, path, ready, body, headers = probe
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before it was healthy")
         try:
-            if call(base_url, method, path, timeout=1).status in ready:
+            if call(base_url, method, path, body, dict(headers), timeout=1).status in ready:
                 return time.monotonic() - started
         except OSError:
             pass
@@ -84,7 +86,7 @@ class RunningServer:
 
 
 PRODUCTION_ON_LOOPBACK = MappingProxyType({"MODE_CONFIG": "Production", "TRUSTED_HOSTS": LOOPBACK})
-APP_ARGV = (sys.executable, "-m", "app")
+APP_ARGV = (sys.executable, "-m", "serving")
 
 
 def start_server(

@@ -1,17 +1,22 @@
 """Schema fuzzing: schemathesis drives every operation of the served OpenAPI document.
 
-Usage: python -m pipeline.dynamic.fuzz [--url URL] [--examples N]. Without --url it starts
-`python -m app` on a free loopback port. The document is fetched from the server and saved, so
-the run covers /openapi.json too (schemathesis skips the URL it loaded the schema from).
+Usage: python -m pipeline.dynamic.fuzz [--url URL] [--examples N] [--seed N] [OPTION...]
+Without --url it starts `python -m serving` on a free loopback port. The document is fetched
+from the server and saved, so the run covers /openapi.json too (schemathesis skips the URL it
+loaded the schema from). Each run draws a fresh seed and prints it, so a failure found once can
+be replayed with `--seed`. Any other option goes to `schemathesis run` as it is (for example
+`--exclude-path /admin` or `--phases examples,fuzzing`), to tune the run for your API.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 # Not pipeline.core.cmd: schemathesis reports progress for minutes, so its output streams live
 # instead of being captured until it ends.
 import subprocess  # nosec B404 - runs schemathesis with a fixed argv
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -20,15 +25,18 @@ from pipeline.core.service import serve
 from pipeline.core.httpclient import call
 
 REPORTS = FUZZ_DIR
+EXAMPLES = 200
 
 
-def schemathesis_command(schema: Path, url: str, examples: int) -> list[str]:
+def schemathesis_command(schema: Path, url: str, examples: int, seed: int,
+                         extra: Sequence[str] = ()) -> list[str]:
     """Every check, positive and negative data, at least `examples` per operation."""
     binary = Path(sys.executable).with_name("schemathesis")
     return [
         str(binary), "run", str(schema), "--url", url, "--checks", "all", "--mode", "all",
-        "--max-examples", str(examples), "--workers", "2", "--request-timeout", "5",
-        "--report", "junit", "--report-dir", str(REPORTS), "--no-color",
+        "--max-examples", str(examples), "--seed", str(seed), "--workers", "2",
+        "--request-timeout", "5", "--report", "junit", "--report-dir", str(REPORTS),
+        "--no-color", *extra,
     ]
 
 
@@ -36,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     """Fuzz the target and return schemathesis's exit code."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="a running server; default: start one")
-    parser.add_argument("--examples", type=int, default=200)
-    args = parser.parse_args(argv)
+    parser.add_argument("--examples", type=int, default=EXAMPLES)
+    parser.add_argument("--seed", type=int, help="replay a run (default: a fresh seed)")
+    args, extra = parser.parse_known_args(argv)
+    seed = secrets.randbelow(2**31) if args.seed is None else args.seed
     REPORTS.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         url = args.url or stack.enter_context(serve(REPORTS / "server.log")).url
@@ -47,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         schema = REPORTS / "openapi.json"
         schema.write_bytes(reply.body)
-        print(f"fuzz: {url} with {args.examples} examples per operation", flush=True)
+        print(f"fuzz: {url} with {args.examples} examples per operation, seed {seed} "
+              f"(replay: nox -s fuzz -- --seed {seed})", flush=True)
         return subprocess.run(  # nosec B603
-            schemathesis_command(schema, url, args.examples), check=False
+            schemathesis_command(schema, url, args.examples, seed, extra), check=False
         ).returncode
 
 

@@ -1,10 +1,12 @@
-"""Load and abuse tests against `python -m app` on loopback; bounded in count and time.
+"""Load and abuse tests against `python -m serving` on loopback; bounded in count and time.
 
 Usage: python -m pipeline.dynamic.load [--requests N] [--concurrency C] [--slow-clients S]
 Prints a table, writes build/load.json, and exits 1 when a target is missed:
 zero errors, memory flat over the second half of the run, and, while slow-header and then
 slow-body clients hold connections open, ordinary requests answered within 1 s and every slow
-client cut off within the server's deadline.
+client cut off within the server's deadline. The requests are the service's own: the work
+request of tests/probes.toml, judged by the served contract (an answer is an error unless its
+operation documents its status and it is not a server error).
 """
 
 from __future__ import annotations
@@ -24,19 +26,34 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.edge import BODY_READ_TIMEOUT_S
-from app.server import HEADER_READ_TIMEOUT_MS
+from pipeline.core import probes
+from pipeline.core.contract import Contract
+from pipeline.core.httpclient import call
 from pipeline.core.paths import BUILD_DIR
+from pipeline.core.probes import Request
 from pipeline.core.report import table
 from pipeline.core.service import serve
+from serving.edge import BODY_READ_TIMEOUT_S
+from serving.server import HEADER_READ_TIMEOUT_MS
 
-BODY = b'{"client": "load", "n": 1}'
-HEADERS = {"Content-Type": "application/json"}
 FLAT_GROWTH_MB = 2.0  # what the second half of the run may add before it counts as a leak
 ABUSE_LATENCY_S = 1.0
 # A stalled client must be cut off within the server's deadline plus scheduling slack.
 HEADER_CUT_OFF_S = HEADER_READ_TIMEOUT_MS / 1000 + 1.5
 BODY_CUT_OFF_S = BODY_READ_TIMEOUT_S + 1.5
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the load goes and how its answers are judged: the work request and the contract."""
+
+    url: str
+    work: Request
+    contract: Contract
+
+    def succeeded(self, method: str, path: str, status: int) -> bool:
+        """A documented answer that is not a server error."""
+        return self.contract.succeeds(method, path, status)
 
 
 @dataclass
@@ -63,21 +80,22 @@ def rss_mb(pid: int) -> float:
     return total_kb / 1024
 
 
-def hammer(url: str, total: int, concurrency: int) -> Hammered:
-    """Send `total` echo requests over `concurrency` keep-alive connections."""
-    parts = urlsplit(url)
+def hammer(target: Target, total: int, concurrency: int) -> Hammered:
+    """Send the work request `total` times over `concurrency` keep-alive connections."""
+    parts = urlsplit(target.url)
     host = parts.hostname or "127.0.0.1"
     errors = [0] * concurrency
     share = total // concurrency
+    work = target.work
 
     def worker(index: int) -> None:
         conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         for _ in range(share):
             try:
-                conn.request("POST", "/echo/load?lang=en", body=BODY, headers=HEADERS)
+                conn.request(work.method, work.path, body=work.body, headers=dict(work.headers))
                 response = conn.getresponse()
                 response.read()
-                errors[index] += response.status != 200
+                errors[index] += not target.succeeded(work.method, work.path, response.status)
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
@@ -97,13 +115,14 @@ def _run_all(jobs: list[Callable[[], None]]) -> None:
         thread.join()
 
 
-def _slow_header_client(host: str, port: int, deadline: float, cuts: list[float]) -> None:
+def _slow_header_client(host: str, port: int, deadline: float, cuts: list[float],
+                        route: str = "/") -> None:
     """Trickle one header line every half second and never finish the request."""
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
             with socket.create_connection((host, port), timeout=2) as sock:
-                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n".encode())
+                sock.sendall(f"GET {route} HTTP/1.1\r\nHost: {host}\r\n".encode())
                 while time.monotonic() < deadline:
                     # Wait half a second, but notice the server's close the moment it comes.
                     if select.select([sock], [], [], 0.5)[0] and not sock.recv(4096):
@@ -114,13 +133,14 @@ def _slow_header_client(host: str, port: int, deadline: float, cuts: list[float]
             time.sleep(0.1)
 
 
-def _slow_body_client(host: str, port: int, deadline: float, cuts: list[float]) -> None:
+def _slow_body_client(host: str, port: int, deadline: float, cuts: list[float],
+                      route: str = "/") -> None:
     """Send whole headers and one byte of a 100-byte body, then stall (issue 11, item 1)."""
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
             with socket.create_connection((host, port), timeout=deadline - started) as sock:
-                sock.sendall(f"POST /echo/slow HTTP/1.1\r\nHost: {host}\r\nContent-Type: "
+                sock.sendall(f"POST {route} HTTP/1.1\r\nHost: {host}\r\nContent-Type: "
                              "application/json\r\nContent-Length: 100\r\n\r\n{".encode())
                 while sock.recv(4096):  # a 408 answer, then the server's close
                     pass
@@ -130,23 +150,23 @@ def _slow_body_client(host: str, port: int, deadline: float, cuts: list[float]) 
         time.sleep(0.1)
 
 
-def _probe(host: str, port: int, method: str, path: str, body: bytes | None) -> bool:
+def _probe(target: Target, request: Request) -> bool:
     try:
-        conn = http.client.HTTPConnection(host, port, timeout=5)
-        conn.request(method, path, body=body, headers=HEADERS if body else {})
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
+        reply = call(target.url, request.method, request.path, request.body,
+                     dict(request.headers), timeout=5)
     except (OSError, http.client.HTTPException):
         return False
+    return target.succeeded(request.method, request.path, reply.status)
 
 
-SlowClient = Callable[[str, int, float, list[float]], None]
+SlowClient = Callable[..., None]
+HEALTH = Request("GET", "/healthz")
 
 
-def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> dict[str, float]:
-    """Hold `clients` slow connections while timing /healthz and an ordinary echo."""
-    parts = urlsplit(url)
+def abuse(target: Target, slow_client: SlowClient, clients: int,
+          seconds: float) -> dict[str, float]:
+    """Hold `clients` slow connections while timing /healthz and the work request."""
+    parts = urlsplit(target.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     deadline = time.monotonic() + seconds
     cuts: list[list[float]] = [[] for _ in range(clients)]
@@ -156,13 +176,14 @@ def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> di
     def prober() -> None:
         time.sleep(1.0)  # let the slow clients take their connections first
         while time.monotonic() < deadline - 0.5:
-            for method, path, body in (("GET", "/healthz", None), ("POST", "/echo/probe", BODY)):
+            for request in (HEALTH, target.work):
                 started = time.perf_counter()
-                errors[0] += not _probe(host, port, method, path, body)
+                errors[0] += not _probe(target, request)
                 latencies.append(time.perf_counter() - started)
             time.sleep(0.1)
 
-    slow = [functools.partial(slow_client, host, port, deadline, cut) for cut in cuts]
+    slow = [functools.partial(slow_client, host, port, deadline, cut, target.work.route)
+            for cut in cuts]
     _run_all([*slow, prober])
     every_cut = [cut for client in cuts for cut in client]
     return {
@@ -176,30 +197,38 @@ def abuse(url: str, slow_client: SlowClient, clients: int, seconds: float) -> di
     }
 
 
+def fixed_count(target: Target, pid: int, requests: int, concurrency: int) -> dict[str, Any]:
+    """Warm up, then two halves of the count, reading the server's memory around each half."""
+    hammer(target, requests // 10, concurrency)  # warm-up: imports, caches, threads
+    rss_start = rss_mb(pid)
+    first = hammer(target, requests // 2, concurrency)
+    rss_half = rss_mb(pid)
+    second = hammer(target, requests // 2, concurrency)
+    rss_end = rss_mb(pid)
+    return {
+        "work": str(target.work),
+        "requests": first.requests + second.requests,
+        "errors": first.errors + second.errors,
+        "requests_per_s": (first.requests + second.requests) / (first.seconds + second.seconds),
+        "rss_mb": {"start": rss_start, "half": rss_half, "end": rss_end},
+        "rss_growth_second_half_mb": rss_end - rss_half,
+    }
+
+
 def run(
     requests: int, concurrency: int, slow_clients: int, abuse_seconds: float
 ) -> dict[str, Any]:
     """Start a server, load it, abuse it, and collect the figures."""
     BUILD_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build/ yet
     with serve(BUILD_DIR / "load-server.log", {"LOG_LEVEL": "WARNING"}) as server:
-        pid = server.process.pid
-        hammer(server.url, requests // 10, concurrency)  # warm-up: imports, caches, threads
-        rss_start = rss_mb(pid)
-        first = hammer(server.url, requests // 2, concurrency)
-        rss_half = rss_mb(pid)
-        second = hammer(server.url, requests // 2, concurrency)
-        rss_end = rss_mb(pid)
-        slow_headers = abuse(server.url, _slow_header_client, slow_clients, abuse_seconds)
-        slow_bodies = abuse(server.url, _slow_body_client, slow_clients, abuse_seconds)
-    seconds = first.seconds + second.seconds
-    return {
-        "requests": first.requests + second.requests,
-        "errors": first.errors + second.errors,
-        "requests_per_s": (first.requests + second.requests) / seconds,
-        "rss_mb": {"start": rss_start, "half": rss_half, "end": rss_end},
-        "rss_growth_second_half_mb": rss_end - rss_half,
-        "abuse": {"slow_headers": slow_headers, "slow_bodies": slow_bodies},
-    }
+        target = Target(server.url, probes.load().work,
+                        Contract.parse(call(server.url, "GET", "/openapi.json").json()))
+        result = fixed_count(target, server.process.pid, requests, concurrency)
+        result["abuse"] = {
+            "slow_headers": abuse(target, _slow_header_client, slow_clients, abuse_seconds),
+            "slow_bodies": abuse(target, _slow_body_client, slow_clients, abuse_seconds),
+        }
+    return result
 
 
 def _abuse_verdicts(name: str, abused: dict[str, float], cut_off_limit: float) -> list[str]:
@@ -251,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     rss = result["rss_mb"]
     print(table(["load figure", "value"], [
         (f"requests (fixed count, {args.concurrency} connections)", result["requests"]),
+        ("request sent (tests/probes.toml: work)", result["work"]),
         ("errors", result["errors"]),
         ("requests/s (Python client on the same 2 cores)", round(result["requests_per_s"])),
         ("server RSS after warm-up / half / end (MB)",

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.core import cmd, project
 from pipeline.core.paths import ROOT
 
-PYTHON_TARGETS = ("app", "tests", "pipeline", "noxfile.py")
+PYTHON_TARGETS = ("app", "serving", "tests", "pipeline", "noxfile.py")
 SHELL_SCRIPTS = (".ci/run", ".ci/readme.sh", ".ci/services.sh")
 ACTION_FILES = (".github/actions/setup-nox/action.yml",)
 

@@ -1,4 +1,4 @@
-"""The JSON API: index links, echo round trips and the input rules."""
+"""The echo API in process: index links, echo round trips and the input rules."""
 
 from __future__ import annotations
 
@@ -109,18 +109,6 @@ def test_a_body_must_be_json(client: FlaskClient) -> None:
 def test_an_empty_body_of_any_type_is_no_body(client: FlaskClient) -> None:
     response = client.post("/echo", data=b"", content_type="text/plain")
     assert response.status_code == 200
-
-
-def test_health_is_cheap_and_json(client: FlaskClient) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
-
-
-def test_head_on_health_has_no_body(client: FlaskClient) -> None:
-    response = client.head("/healthz")
-    assert response.status_code == 200
-    assert response.data == b""
 
 
 @pytest.mark.parametrize("headers", [{}, {"Content-Length": "0"}])

@@ -1,11 +1,13 @@
-"""The floor: a bare WSGI callable with a fixed JSON answer, no framework at all."""
+"""The floor: a bare WSGI callable answering the service's body as fixed bytes, no framework."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-BODY = b'{"message":"echo","echo":{"item":"hello","lang":"en-GB","payload":null}}'
+from pipeline.bench.servers import body_file
+
+BODY = body_file().read_bytes()
 HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
 
 

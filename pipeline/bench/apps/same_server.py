@@ -1,8 +1,8 @@
-"""Serve another WSGI app on exactly the Granian server `python -m app` builds.
+"""Serve another WSGI app on exactly the Granian server `python -m serving` builds.
 
 Usage: python -m pipeline.bench.apps.same_server MODULE:APP
 Only the app differs, so the comparison with the service measures the app's own cost. When the
-service's server speaks RSGI (its WSGI app behind the edge, app/rsgi.py), the contender goes
+service's server speaks RSGI (its WSGI app behind the edge, serving/rsgi.py), the contender goes
 behind the same edge (behind_edge.py).
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 from granian.constants import Interfaces
 
-from app.config import load_settings, read_environment
-from app.server import build_server
+from serving.config import load_settings, read_environment
+from serving.server import build_server
 
 TARGET = "BENCH_WSGI_TARGET"  # MODULE:APP, for behind_edge.py
 
@@ -26,7 +26,7 @@ def main(target: str) -> None:
     server: Any = build_server(load_settings(read_environment()))
     if server.interface == Interfaces.WSGI:
         server.target = target
-    else:  # the service runs behind an RSGI edge (app/rsgi.py): so does the contender
+    else:  # the service runs behind an RSGI edge (serving/rsgi.py): so does the contender
         os.environ[TARGET] = target
         server.target = "pipeline.bench.apps.behind_edge:app"
     server.serve()

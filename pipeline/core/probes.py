@@ -1,0 +1,142 @@
+"""What the pipeline sends to the service besides what its contract says: tests/probes.toml.
+
+The file is the owner's (README, "Your own service"). `work` is the API's typical request:
+`load`, `bench` and the edge tests send it over and over. `live` lists the requests that are
+safe to send to a live deployment besides GET and HEAD, which the canary sends on its own.
+`peer` lists other implementations of the same API that `nox -s bench` measures beside the
+service. Standard library only (tomllib): the noxfile may read it at load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.paths import PROBES
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+_METHOD = re.compile(r"^[A-Z]+$")  # RFC 9110 section 9.1: methods are case-sensitive tokens
+
+
+class ProbesError(ValueError):
+    """tests/probes.toml is missing something or holds a value the pipeline cannot send."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the pipeline sends it: method, path with query, headers, body."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+    @property
+    def route(self) -> str:
+        """The path without its query string, as the contract names it."""
+        return self.path.split("?", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another implementation of the API, started by argv ({python} and {port} filled in)."""
+
+    key: str
+    name: str
+    does: str
+    argv: tuple[str, ...]
+    same_work: bool = False
+
+
+@dataclass(frozen=True)
+class Probes:
+    """Everything tests/probes.toml declares."""
+
+    work: Request
+    live: tuple[Request, ...] = ()
+    peers: tuple[Peer, ...] = ()
+
+    def live_safe(self, method: str, path: str) -> bool:
+        """Tell whether a request may go to a live deployment: GET, HEAD, or declared live."""
+        return method in SAFE_METHODS or any(
+            probe.method == method and probe.path == path for probe in self.live)
+
+
+def _text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProbesError(f"{where}.{key} must be a non-empty string")
+    return value
+
+
+def request(table: Any, where: str) -> Request:
+    """Read one request table: method, path, and optionally headers and `json` or `body`."""
+    if not isinstance(table, Mapping):
+        raise ProbesError(f"{where} must be a table with method and path")
+    method = _text(table, "method", where)
+    path = _text(table, "path", where)
+    if not _METHOD.match(method):
+        raise ProbesError(f"{where}.method must be an upper-case HTTP method, got {method!r}")
+    if not path.startswith("/") or any(ch.isspace() for ch in path):
+        raise ProbesError(f"{where}.path must start with / and hold no spaces, got {path!r}")
+    headers = table.get("headers", {})
+    if not isinstance(headers, Mapping) or not all(
+            isinstance(v, str) for v in headers.values()):
+        raise ProbesError(f"{where}.headers must be a table of strings")
+    if "json" in table and "body" in table:
+        raise ProbesError(f"{where} has both json and body: give one")
+    body: bytes | None = None
+    if "json" in table:
+        body = json.dumps(table["json"]).encode()
+        headers = {"Content-Type": "application/json", **headers}
+    elif "body" in table:
+        body = _text(table, "body", where).encode()
+    return Request(method, path, dict(headers), body)
+
+
+def _peer(table: Any, where: str) -> Peer:
+    if not isinstance(table, Mapping):
+        raise ProbesError(f"{where} must be a table")
+    argv = table.get("argv")
+    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+        raise ProbesError(f"{where}.argv must be a list of strings")
+    if not any("{port}" in arg for arg in argv):
+        raise ProbesError(f"{where}.argv must listen on {{port}}")
+    return Peer(_text(table, "key", where), _text(table, "name", where),
+                str(table.get("does", "")), tuple(argv), table.get("same_work") is True)
+
+
+def parse(document: Mapping[str, Any], source: str = PROBES.name) -> Probes:
+    """Read the declarations; any mistake is one ProbesError naming its key."""
+    if "work" not in document:
+        raise ProbesError(f"{source} must declare [work], the API's typical request")
+    live = document.get("live", [])
+    peers = document.get("peer", [])
+    if not isinstance(live, list) or not isinstance(peers, list):
+        raise ProbesError(f"{source}: live and peer must be arrays of tables ([[live]], [[peer]])")
+    return Probes(
+        work=request(document["work"], "work"),
+        live=tuple(request(entry, f"live[{index}]") for index, entry in enumerate(live)),
+        peers=tuple(_peer(entry, f"peer[{index}]") for index, entry in enumerate(peers)),
+    )
+
+
+def load(path: Path = PROBES) -> Probes:
+    """Read tests/probes.toml; a missing or malformed file is one ProbesError line."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ProbesError(f"{path.name} is missing: the pipeline needs [work], the API's "
+                          "typical request (README, \"Your own service\")") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProbesError(f"{path.name} is not valid TOML: {error}") from None
+    return parse(document, path.name)

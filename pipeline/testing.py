@@ -1,0 +1,116 @@
+"""Pytest fixtures for tests of the service: yours in tests/ and the pipeline's alike.
+
+Loaded for every pytest run (`-p pipeline.testing` in pyproject.toml). In process, `make_app`,
+`app` and `client` build the app as the Flask tutorial does, from explicit variables only
+(override the `api` fixture to serve another API). Over HTTP, the target is one URL:
+$CANARY_URL, a live deployment (`nox -s canary`); else $SMOKE_URL, a container
+(`nox -s docker_smoke`); else a fresh `python -m serving` on a loopback port. Against a live
+deployment a guard refuses, before it is sent, any request through pipeline.core.httpclient
+that is not GET, HEAD or declared live-safe in tests/probes.toml; `nox -s canary` runs only the
+tests marked `live`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pipeline.core import probes as declared
+from pipeline.core.contract import Contract
+from pipeline.core.httpclient import call, guarded
+from pipeline.core.service import RunningServer, start_server
+from serving import Api, create_app
+
+TESTING = {"MODE_CONFIG": "Testing", "TRUSTED_HOSTS": ""}
+
+
+@pytest.fixture
+def api() -> Api | None:
+    """The API the app serves; None is the one in app/."""
+    return None
+
+
+@pytest.fixture
+def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+             api: Api | None) -> Callable[..., Flask]:
+    """Build apps from explicit variables only: no stray .env or shell variable leaks in."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("MODE_CONFIG", "TRUSTED_HOSTS", "LOG_LEVEL", "MAX_BODY_BYTES"):
+        monkeypatch.delenv(name, raising=False)
+
+    def factory(**variables: str) -> Flask:
+        return create_app({**TESTING, **variables}, api=api)
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """An app in Testing mode, with no Host allow-list."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Flask's test client for `app`."""
+    return app.test_client()
+
+
+def _live_url() -> str:
+    return os.environ.get("CANARY_URL", "").strip().rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def probes() -> declared.Probes:
+    """What tests/probes.toml declares: the work request, live-safe requests, bench peers."""
+    return declared.load()
+
+
+@pytest.fixture(scope="session")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One `python -m serving` for the session; it must exit 0 on SIGTERM."""
+    server = start_server(tmp_path_factory.mktemp("server") / "server.log")
+    yield server
+    code = server.stop()
+    if code != 0:
+        pytest.fail(f"`python -m serving` exited {code} on SIGTERM:\n"
+                    + server.log.read_text(encoding="utf-8")[-3000:])
+
+
+@pytest.fixture(scope="session")
+def live() -> bool:
+    """Whether the target is a live deployment, where only safe requests may go."""
+    return bool(_live_url())
+
+
+@pytest.fixture(scope="session")
+def service_url(request: pytest.FixtureRequest, probes: declared.Probes) -> Iterator[str]:
+    """The service under test: $CANARY_URL, else $SMOKE_URL, else the local server."""
+    url = _live_url()
+    if not url:
+        yield (os.environ.get("SMOKE_URL", "").rstrip("/")
+               or request.getfixturevalue("local_server").url)
+        return
+
+    def only_safe(base: str, method: str, path: str) -> str | None:
+        if base != url or probes.live_safe(method, path):
+            return None
+        return (f"refusing {method} {path} against the live deployment {url}: only GET, HEAD"
+                " and the requests tests/probes.toml declares under [[live]] may go there")
+
+    with guarded(only_safe):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def contract(service_url: str) -> Contract:
+    """The contract the service serves, read once: what every answer is judged by."""
+    reply = call(service_url, "GET", "/openapi.json")
+    if reply.status != 200:
+        pytest.fail(f"{service_url}/openapi.json answered {reply.status}")
+    return Contract.parse(reply.json())

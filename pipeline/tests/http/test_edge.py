@@ -1,0 +1,179 @@
+"""The HTTP edge against the raw bytes that broke it (issue 11): each case fails on Granian WSGI.
+
+They run against any target (local process or container), except the log checks, which need
+the local server's output. Bodies go to the work request's path (tests/probes.toml): the edge
+answers every one of these before a route runs, so the API's own rules never come into it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from pipeline.core.httpclient import call, raw
+from pipeline.core.probes import Probes
+from pipeline.core.service import RunningServer
+from serving.edge import BODY_READ_TIMEOUT_S
+from serving.security import HARDENING_HEADERS
+
+HOST = b"Host: 127.0.0.1\r\n"
+
+
+@pytest.fixture(scope="module")
+def body_head(probes: Probes) -> bytes:
+    """The start of a request with a JSON body, to the work request's path."""
+    return (f"POST {probes.work.route} HTTP/1.1\r\n".encode() + HOST
+            + b"Content-Type: application/json\r\n")
+
+
+def _connect(base_url: str, timeout: float) -> socket.socket:
+    parts = urlsplit(base_url)
+    return socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except (ConnectionResetError, TimeoutError):
+        pass
+    return b"".join(chunks)
+
+
+def _status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else 0
+
+
+def _json_error(answer: bytes, status: int) -> dict[str, object]:
+    """Assert one JSON error reply with the hardening headers; return its body."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    headers = {line.split(b":", 1)[0].strip().lower().decode()
+               for line in head.split(b"\r\n")[1:]}
+    assert _status(answer) == status, answer[:200]
+    assert {name.lower() for name in HARDENING_HEADERS} <= headers, headers
+    document: dict[str, object] = json.loads(body)
+    assert document["status"] == status and document["message"]
+    return document
+
+
+def _stall(base_url: str, stalled: bytes, answers: list[tuple[float, bytes]]) -> None:
+    with _connect(base_url, BODY_READ_TIMEOUT_S + 10) as sock:
+        sock.sendall(stalled)
+        started = time.monotonic()
+        answer = _read_all(sock)
+        answers.append((time.monotonic() - started, answer))
+
+
+def test_stalled_bodies_are_cut_off_while_the_service_answers(
+        service_url: str, body_head: bytes, probes: Probes) -> None:
+    """Item 1: clients that stall inside a body held every worker thread, without end."""
+    answers: list[tuple[float, bytes]] = []
+    stalled = body_head + b"Content-Length: 100\r\n\r\n{"
+    stalls = [threading.Thread(target=_stall, args=(service_url, stalled, answers))
+              for _ in range(16)]
+    for thread in stalls:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert call(service_url, "GET", "/healthz", timeout=5).status == 200
+    work = probes.work
+    assert call(service_url, work.method, work.path, work.body, dict(work.headers),
+                timeout=5).status < 500
+    assert time.monotonic() - started < 1.0
+    for thread in stalls:
+        thread.join()
+    assert len(answers) == len(stalls)
+    for seconds, answer in answers:
+        assert seconds < BODY_READ_TIMEOUT_S + 2
+        _json_error(answer, 408)
+
+
+@pytest.mark.parametrize("body", [
+    # 20,000 bytes whose first 16 kB are valid JSON: a body cut at the limit still parses.
+    pytest.param(b"4e20\r\n" + b'{"a": 1}' + b" " * 19_992 + b"\r\n0\r\n\r\n", id="over-limit"),
+    pytest.param(b"-2\r\nab\r\n0\r\n\r\n", id="negative-size"),
+    pytest.param(b"zz\r\nab\r\n0\r\n\r\n", id="hex-garbage"),
+    pytest.param(b"10000000000000002\r\nab\r\n0\r\n\r\n", id="over-64-bits"),
+    pytest.param(b"2\r\n{}\r\nzz\r\nab\r\n0\r\n\r\n", id="bad-after-good"),
+])
+def test_chunked_bodies_are_refused_unread(service_url: str, body_head: bytes,
+                                           body: bytes) -> None:
+    """Items 2 and 3: chunked bodies were cut at the limit or mis-framed, then served as 200."""
+    chunked = body_head + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    _json_error(raw(service_url, chunked + body, timeout=5), 411)
+
+
+def test_a_body_cut_short_by_fin_is_not_processed(service_url: str, body_head: bytes) -> None:
+    """Item 3: a Content-Length body ended by the client's FIN was echoed as complete."""
+    with _connect(service_url, 5) as sock:
+        sock.sendall(body_head + b"Content-Length: 40\r\n\r\n{\"a\": 1}")
+        sock.shutdown(socket.SHUT_WR)
+        _json_error(_read_all(sock), 400)
+
+
+@pytest.mark.process
+def test_a_body_cut_by_a_reset_is_logged_as_refused(
+        local_server: RunningServer, body_head: bytes) -> None:
+    """Item 3: a body cut by a connection reset was logged as status 200."""
+    with _connect(local_server.url, 5) as sock:
+        sock.sendall(body_head + b"X-Request-ID: edge-reset-0001\r\nContent-Length: 40\r\n\r\n"
+                     b'{"a": 1}')  # valid JSON so far: only the framing says it is cut short
+        time.sleep(0.2)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        mine = [json.loads(line) for line in local_server.log.read_text().splitlines()
+                if "edge-reset-0001" in line]
+        if mine:
+            break
+        time.sleep(0.1)
+    assert [entry["status"] for entry in mine] == [400]
+
+
+def test_over_limit_content_length_is_refused_unread(service_url: str, body_head: bytes) -> None:
+    """The limit holds before a byte of the body is read, so no body needs sending."""
+    _json_error(raw(service_url, body_head + b"Content-Length: 1000000\r\n\r\n", timeout=5),
+                413)
+
+
+def test_an_absolute_form_target_cannot_bypass_the_host_allow_list(
+        service_url: str, probes: Probes) -> None:
+    """Item 4: RFC 9112 section 3.2.2: the target's host replaces Host."""
+    request = (f"GET http://evil.example{probes.work.route} HTTP/1.1\r\n".encode() + HOST
+               + b"Connection: close\r\n\r\n")
+    _json_error(raw(service_url, request, timeout=5), 400)
+
+
+@pytest.mark.parametrize("method", [b"get", b"Get", b"post"])
+def test_methods_are_case_sensitive(service_url: str, method: bytes) -> None:
+    """Item 5: RFC 9110 section 9.1; `get /healthz` was served as GET."""
+    request = method + b" /healthz HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n"
+    _json_error(raw(service_url, request, timeout=5), 501)
+
+
+@pytest.mark.parametrize("hosts", [b"", HOST + HOST], ids=["none", "two"])
+def test_http11_needs_exactly_one_host_even_for_health(service_url: str, hosts: bytes) -> None:
+    """Item 6: RFC 9112 section 3.2: a server MUST answer 400; /healthz answered 200."""
+    request = b"GET /healthz HTTP/1.1\r\n" + hosts + b"Connection: close\r\n\r\n"
+    _json_error(raw(service_url, request, timeout=5), 400)
+
+
+def test_http10_without_host_is_still_served(service_url: str) -> None:
+    """HTTP/1.0 has no Host requirement: the 400 must not catch it."""
+    assert _status(raw(service_url, b"GET /healthz HTTP/1.0\r\n\r\n", timeout=5)) == 200
+
+
+@pytest.mark.process
+def test_every_output_line_is_one_json_object(local_server: RunningServer) -> None:
+    """Item 8: Granian's own `[INFO] Starting granian` lines shared stdout with the JSON log."""
+    lines = local_server.log.read_text(encoding="utf-8").splitlines()
+    assert any('"_granian' in line for line in lines)  # the server's own lines are there
+    for line in lines:
+        assert isinstance(json.loads(line), dict), line

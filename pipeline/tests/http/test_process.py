@@ -1,0 +1,102 @@
+"""The server as a process: logs, shutdown and start-up refusals (a local `python -m serving`).
+
+Every test here needs the process itself, so `docker_smoke` leaves them out (marker `process`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.core.httpclient import call
+from pipeline.core.paths import ROOT
+from pipeline.core.probes import Probes
+from pipeline.core.service import RunningServer, free_port, start_server
+from serving.healthcheck import probe
+
+pytestmark = pytest.mark.process
+
+
+def test_one_json_line_per_request_with_request_id(local_server: RunningServer,
+                                                   probes: Probes) -> None:
+    work = probes.work
+    separator = "&" if "?" in work.path else "?"
+    reply = call(local_server.url, work.method, f"{work.path}{separator}token=hunter2",
+                 work.body, {**work.headers, "X-Request-ID": "smoke-log-0001"})
+    time.sleep(0.2)
+    lines = [json.loads(line) for line in local_server.log.read_text().splitlines()
+             if line.startswith("{")]
+    mine = [entry for entry in lines if entry.get("request_id") == "smoke-log-0001"]
+    assert len(mine) == 1
+    assert (mine[0]["method"], mine[0]["path"]) == (work.method, work.route)
+    assert mine[0]["status"] == reply.status
+    assert "hunter2" not in local_server.log.read_text()
+
+
+def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path: Path, probes: Probes) -> None:
+    server = start_server(tmp_path / "drain.log", {"WEB_CONCURRENCY": "1"})
+    statuses: list[int] = []
+    work = probes.work
+
+    def client() -> None:
+        for _ in range(20):
+            try:
+                statuses.append(call(server.url, work.method, work.path, work.body,
+                                     dict(work.headers)).status)
+            except OSError:
+                return  # the listener is closed: later requests are refused, never half-served
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    code = server.stop()
+    for thread in threads:
+        thread.join()
+    assert code == 0
+    assert time.monotonic() - started < 10
+    assert statuses, "no request was answered before the stop"
+    assert len(set(statuses)) == 1 and statuses[0] < 500  # each answered in full, alike
+
+
+def test_production_refuses_an_incomplete_configuration(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_HOSTS", "MODE_CONFIG")}
+    result = subprocess.run(  # nosec B603
+        [sys.executable, "-m", "serving"], cwd=tmp_path, capture_output=True, text=True, timeout=30,
+        env={**env, "PYTHONPATH": str(ROOT)}, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: TRUSTED_HOSTS must list the host names clients use in Production"
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_env_example_serves_health_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    monkeypatch.delenv("MODE_CONFIG", raising=False)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    server = start_server(tmp_path / "example.log", {"PYTHONPATH": str(ROOT)}, cwd=tmp_path,
+                          defaults={})
+    try:
+        reply = call(server.url, "GET", "/healthz")
+        assert reply.status == 200
+        assert "strict-transport-security" in reply.headers
+    finally:
+        assert server.stop() == 0
+
+
+def test_container_healthcheck_probe(local_server: RunningServer) -> None:
+    assert probe(int(local_server.url.rsplit(":", 1)[1]))
+    assert not probe(free_port(), timeout=0.5)

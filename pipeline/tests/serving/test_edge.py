@@ -1,0 +1,163 @@
+"""The RSGI edge in process: what it refuses, and that refusals leave as the app's JSON errors.
+
+The scope and protocol doubles follow Granian's RSGI types (granian/_granian.pyi, granian/rsgi.py):
+`await protocol()` returns the whole body or raises RSGIProtocolClosed when hyper saw it cut short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from granian.rsgi import ProtocolClosed  # type: ignore[attr-defined]
+
+from serving.edge import REFUSAL_KEY, Edge
+
+
+class Headers:  # pylint: disable=too-few-public-methods  # RSGIHeaders' items() only
+    """RSGIHeaders: lower-case names, repeats kept, in arrival order."""
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = items
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every (name, value) pair."""
+        return self._items
+
+
+@dataclass
+class Scope:
+    """An RSGI HTTP scope as Granian builds it from a hyper request."""
+
+    headers: Headers
+    method: str = "POST"
+    path: str = "/things"
+    query_string: str = ""
+    authority: str | None = None
+    http_version: str = "1.1"
+    scheme: str = "http"
+    server: str = "127.0.0.1:8080"
+    client: str = "127.0.0.1:50000"
+    proto: str = "http"
+    rsgi_version: str = "1.5"
+
+
+@dataclass
+class Protocol:
+    """RSGIHTTPProtocol: the body on await, the one response it was given."""
+
+    body: bytes | BaseException | None = b""
+    response: tuple[int, list[tuple[str, str]], bytes] | None = None
+    reads: list[int] = field(default_factory=list)
+
+    async def __call__(self) -> bytes:
+        self.reads.append(1)
+        if self.body is None:
+            await asyncio.sleep(3600)  # a client that never sends the rest
+        if isinstance(self.body, BaseException):
+            raise self.body
+        assert isinstance(self.body, bytes)
+        return self.body
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        """Record the response; Granian sends only the first."""
+        assert self.response is None
+        self.response = (status, headers, body)
+
+
+def _serve(app: Flask, scope: Scope, protocol: Protocol, timeout: float = 0.2) -> dict[str, Any]:
+    edge = Edge(app, max_body_bytes=64, body_timeout=timeout)
+    asyncio.run(edge.__rsgi__(scope, protocol))  # type: ignore[arg-type]
+    assert protocol.response is not None
+    status, headers, body = protocol.response
+    return {"status": status, "headers": dict(headers), "json": json.loads(body)}
+
+
+def _head(*extra: tuple[str, str]) -> Headers:
+    return Headers([("host", "localhost"), ("content-type", "application/json"), *extra])
+
+
+def test_a_whole_body_reaches_the_route(app: Flask) -> None:
+    protocol = Protocol(b'{"n": 1}')
+    reply = _serve(app, Scope(_head(("content-length", "8"))), protocol)
+    assert reply["status"] == 201
+    assert reply["json"]["added"] == {"n": 1}
+    assert "Connection" not in reply["headers"]
+
+
+def test_no_body_is_never_awaited(app: Flask) -> None:
+    protocol = Protocol(None)
+    assert _serve(app, Scope(_head()), protocol)["status"] == 201
+    assert not protocol.reads
+
+
+@pytest.mark.parametrize(("headers", "body", "status"), [
+    ((("content-length", "50"),), None, 408),
+    ((("content-length", "65"),), b"x" * 65, 413),
+    ((("transfer-encoding", "chunked"),), b"{}", 411),
+    ((("content-length", "8"),), ProtocolClosed("RSGI transport is closed"), 400),
+    ((("content-length", "+8"),), b'{"n": 1}', 400),
+])
+def test_bodies_that_must_not_be_processed_are_refused_with_a_close(
+    app: Flask, headers: tuple[tuple[str, str], ...], body: bytes | None | BaseException,
+    status: int,
+) -> None:
+    reply = _serve(app, Scope(_head(*headers)), Protocol(body))
+    assert reply["status"] == status == reply["json"]["status"]
+    assert reply["headers"]["Connection"] == "close"
+    assert reply["headers"]["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_over_limit_length_is_refused_before_reading(app: Flask) -> None:
+    protocol = Protocol(None)
+    assert _serve(app, Scope(_head(("content-length", "65"))), protocol)["status"] == 413
+    assert not protocol.reads
+
+
+@pytest.mark.parametrize(("scope", "status"), [
+    (Scope(_head(), method="get", path="/healthz"), 501),
+    (Scope(_head(), method="Post"), 501),
+    (Scope(Headers([]), method="GET", path="/healthz"), 400),
+    (Scope(_head(("host", "localhost")), method="GET", path="/healthz"), 400),
+])
+def test_request_lines_and_hosts_rfc_9110_and_9112_forbid(
+    app: Flask, scope: Scope, status: int
+) -> None:
+    assert _serve(app, scope, Protocol())["status"] == status
+
+
+def test_http10_needs_no_host(app: Flask) -> None:
+    scope = Scope(Headers([]), method="GET", path="/healthz", http_version="1")
+    assert _serve(app, scope, Protocol())["status"] == 200
+
+
+def test_an_absolute_form_host_replaces_host(make_app: Callable[..., Flask]) -> None:
+    app = make_app(TRUSTED_HOSTS="localhost")
+    scope = Scope(_head(), authority="evil.example")
+    assert _serve(app, scope, Protocol())["status"] == 400
+    assert _serve(app, Scope(_head(), authority="localhost"), Protocol())["status"] == 201
+
+
+def test_headers_reach_wsgi_as_pep_3333_names() -> None:
+    seen: dict[str, Any] = {}
+
+    def spy(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.update(environ)
+        start_response("204 No Content", [])
+        return []
+
+    edge = Edge(spy, max_body_bytes=64, body_timeout=1)
+    scope = Scope(_head(("x-a", "1"), ("x-a", "2")), path="/caf\u00e9", query_string="q=1")
+    asyncio.run(edge.__rsgi__(scope, Protocol()))  # type: ignore[arg-type]
+    assert seen["HTTP_X_A"] == "1,2"
+    assert seen["CONTENT_TYPE"] == "application/json"
+    assert seen["PATH_INFO"] == "/caf\u00c3\u00a9"  # UTF-8 bytes as latin-1
+    assert (seen["QUERY_STRING"], seen["SERVER_PORT"], seen["REMOTE_ADDR"]) == (
+        "q=1", "8080", "127.0.0.1")
+    assert REFUSAL_KEY not in seen
+    assert seen["wsgi.input"].read() == b""

@@ -1,0 +1,196 @@
+"""Request ids and one JSON line per request on stdout, the format log routers parse."""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from flask import Flask, request
+
+ACCESS_LOGGER = "serving.access"
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_KEY = "serving.request_id"  # where the id waits in the WSGI environ
+# A client's id is kept only when it is this safe to log and echo back.
+REQUEST_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}"
+_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+_PATH_LOG_MAX = 256
+
+
+class _Clock:  # pylint: disable=too-few-public-methods  # a cache with one entry
+    """Local time to the second, formatted once per second instead of once per line."""
+
+    _cached = (-1, "")  # one tuple, swapped whole, so threads never see a torn pair
+
+    def __call__(self, created: float) -> str:
+        second = int(created)
+        cached = self._cached
+        if cached[0] != second:
+            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second)))
+            self._cached = cached
+        return cached[1]
+
+
+_clock = _Clock()
+
+
+class JsonFormatter(logging.Formatter):
+    """Render a record as one JSON object; a dozen lines do not justify another dependency."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _clock(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=True)
+
+
+# pylint: disable-next=too-few-public-methods  # pylint cannot see through the subscripted base
+class _StdoutHandler(logging.StreamHandler[Any]):
+    """Write to whatever sys.stdout is when a record is emitted, so captures see it."""
+
+    @property
+    def stream(self) -> Any:
+        """Resolve sys.stdout late: pytest and servers may swap it after start-up."""
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """Ignore the stream StreamHandler.__init__ assigns."""
+
+
+# One handler per process, so the access line below can take the same lock.
+_HANDLER = _StdoutHandler()
+_HANDLER.setFormatter(JsonFormatter())
+
+
+def configure_logging(level: str, api_logger: str = "app") -> None:
+    """Send the stack's and the API's loggers to stdout as JSON lines, once per process.
+
+    `api_logger` is the API package's name, which is also Flask's `app.logger`.
+    """
+    # The JSON lines carry no thread or process names, so skip collecting them for every
+    # record (the logging docs' own optimisation advice).
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    for name in ("serving", api_logger):
+        root = logging.getLogger(name)
+        if _HANDLER not in root.handlers:
+            root.addHandler(_HANDLER)
+        root.setLevel(level)
+        root.propagate = False
+
+
+# The stdlib's own string escaper, the one json.dumps uses with ensure_ascii=True.
+_string = json.encoder.encode_basestring_ascii
+
+
+class Access(NamedTuple):
+    """What one access line records about a request (a tuple: built once per request, cheaply)."""
+
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+    request_id: str
+
+    def line(self, created: float) -> str:
+        """Render exactly json.dumps(entry) for the JsonFormatter's entry, plus a newline.
+
+        json.dumps builds a new encoder per call, which was 3.4 us of the ~6 us this line
+        cost; the entry's shape is fixed, so only its strings need encoding, and they go
+        through the same C escaper (a test compares the two on hostile input).
+        """
+        return (
+            f'{{"time": {_string(_clock(created))}, "level": "INFO", '
+            f'"logger": "{ACCESS_LOGGER}", "message": "request", '
+            f'"method": {_string(self.method)}, "path": {_string(self.path)}, '
+            f'"status": {self.status:d}, "duration_ms": {self.duration_ms!r}, '
+            f'"request_id": {_string(self.request_id)}}}\n'
+        )
+
+    def write(self) -> None:
+        """Write the line as the stdout handler would, without a LogRecord per request.
+
+        Building a LogRecord and dispatching it through filters and handlers cost 10 us of
+        the ~100 us a request took (pyinstrument, 20,000 requests). The line goes to the
+        handler's stream under the handler's lock, so it never interleaves with another
+        record, and is flushed at once, as the handler would.
+        """
+        line = self.line(time.time())
+        _HANDLER.acquire()
+        try:
+            stream = _HANDLER.stream
+            stream.write(line)
+            stream.flush()
+        finally:
+            _HANDLER.release()
+
+
+def valid_request_id(value: str | None) -> bool:
+    """Tell whether a client's X-Request-ID is safe to log and echo back."""
+    return value is not None and _REQUEST_ID.fullmatch(value) is not None
+
+
+def request_id() -> str:
+    """The current request's id, as the access log records it."""
+    return str(request.environ.get(REQUEST_ID_KEY, ""))
+
+
+class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
+    """Assign the request id, echo it back, and log the request once it is answered.
+
+    Outermost layer, so the duration and status cover everything, refusals included. A new id
+    is 128 random bits in hex: as unique as uuid4().hex, without building a UUID per request.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = wsgi_app
+        self._logger = logging.getLogger(ACCESS_LOGGER)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        started = time.perf_counter()
+        incoming = environ.get("HTTP_X_REQUEST_ID")
+        rid = incoming if incoming and valid_request_id(incoming) else os.urandom(16).hex()
+        environ[REQUEST_ID_KEY] = rid
+        seen: list[str] = []
+
+        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append((REQUEST_ID_HEADER, rid))
+            seen.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self._app(environ, respond)
+        finally:
+            if self._logger.isEnabledFor(logging.INFO):
+                self._log(environ, seen, rid, started)
+
+    def _log(self, environ: dict[str, Any], seen: list[str], rid: str, started: float) -> None:
+        path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        Access(
+            method=environ.get("REQUEST_METHOD", "")[:16],
+            # The query string is left out: clients put tokens in it more often than they should.
+            path=path[:_PATH_LOG_MAX],
+            status=int(seen[-1].split(" ", 1)[0]) if seen else 500,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            request_id=rid,
+        ).write()
+
+
+def init_app(app: Flask) -> None:
+    """Log as JSON and wrap the app so every request is identified and logged."""
+    configure_logging(app.config["LOG_LEVEL"], app.name)
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

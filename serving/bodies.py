@@ -1,0 +1,46 @@
+"""A request's body as JSON, read strictly, for any route of the API that takes one."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask import request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+JSON = "application/json"
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):  # 1e999 parses to inf, which no JSON response can carry
+        raise ValueError("number out of range")
+    return value
+
+
+def _not_json(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode strict JSON: UTF-8, no NaN or Infinity, no number too large for a float."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadRequest("the body must be UTF-8 JSON") from None
+
+
+def json_body() -> Any | None:
+    """The body as JSON, or None when there is none; any other media type is a 415."""
+    environ = request.environ
+    # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body,
+    # and most requests send none, so they skip building a body stream.
+    if "HTTP_TRANSFER_ENCODING" not in environ and not environ.get("CONTENT_LENGTH"):
+        return None
+    raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
+    if not raw:
+        return None
+    if request.mimetype != JSON:
+        raise UnsupportedMediaType(f"a request body must be {JSON}")
+    return parse_json(raw)

@@ -1,0 +1,64 @@
+"""Run the app under Granian's RSGI interface behind the edge, chosen by measurement (README)."""
+
+from __future__ import annotations
+
+import sys
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.server import MPServer, MTServer, Server
+
+from serving.config import ConfigError, Settings, load_settings, read_environment
+
+# Slow-header clients (slowloris) are cut off after this long; CF's router and Docker's
+# health check send their headers in one packet, so real clients never come near it.
+HEADER_READ_TIMEOUT_MS = 5_000
+# Granian's own lines (start-up, worker respawns) as JSON on stdout, like the access log: log
+# routers parse stdout line by line. Granian merges this over its defaults (granian/log.py).
+GRANIAN_LOGGING = {
+    "formatters": {"json": {"()": "serving.access_log.JsonFormatter"}},
+    "handlers": {
+        "json": {
+            "class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout",
+        },
+    },
+    "loggers": {
+        "_granian": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def build_server(settings: Settings) -> MPServer | MTServer:
+    """Translate validated settings into a Granian server, not started yet."""
+    return Server(
+        "serving.rsgi:app",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.RSGI,
+        workers=settings.web_concurrency,
+        backlog=settings.web_backlog,
+        http=HTTPModes.http1,
+        websockets=False,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS,
+            # Granian refuses header blocks beyond this buffer before the app sees them.
+            max_buffer_size=max(settings.max_header_bytes * 2, 65_536),
+        ),
+        log_enabled=True,
+        log_level=settings.log_level.lower(),  # type: ignore[arg-type]
+        log_dictconfig=GRANIAN_LOGGING,
+        log_access=False,  # the app writes its own JSON access line
+        workers_kill_timeout=settings.graceful_timeout,
+        respawn_failed_workers=True,
+    )
+
+
+def main() -> int:
+    """Validate the configuration, then serve until SIGTERM drains the workers."""
+    try:
+        settings = load_settings(read_environment())
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    build_server(settings).serve()
+    return 0
