@@ -263,6 +263,15 @@ def audit(session: nox.Session) -> None:
                 "--progress-spinner=off", "-r", str(paths.RUNTIME_LOCK))
 
 
+# --- The template ----------------------------------------------------------------------------
+
+@nox.session
+def foreign(session: nox.Session) -> None:
+    """Render the template as another service with another API (the fixture): `-- DEST`."""
+    _install(session, "template")
+    session.run("python", "-m", "pipeline.template.foreign", *session.posargs)
+
+
 # --- Container --------------------------------------------------------------------------------
 
 def _require(session: nox.Session, names: list[str]) -> dict[str, str]:

@@ -81,6 +81,10 @@ CHECKS: tuple[Check, ...] = (
                            "manifest.yml"]]),
     Check("workflows", "Check the GitHub Actions files: zizmor, actionlint, schemas, house rules.",
           _workflows),
+    Check("conflicts", "Fail on conflict markers and .rej files an update could not merge.",
+          lambda _files: [["python", "-m", "pipeline.lint.conflicts"]]),
+    Check("template", "Render the copier template: the defaults give this tree, twins answer.",
+          lambda _files: [["python", "-m", "pipeline.template.render"]], groups=("template",)),
 )
 BY_NAME = {check.name: check for check in CHECKS}
 

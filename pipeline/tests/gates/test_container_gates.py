@@ -65,8 +65,8 @@ def _retag_for(tree: Tree, name: str) -> None:
     """Give the copy's commit the tags docker_push expects, from the image CI built."""
     revision = tree.run("git", "rev-parse", "--short=12", "HEAD").stdout.strip()
     for tag in (revision, project.version(), "latest"):
-        subprocess.run([images.docker(), "tag", "echo:latest", f"{name}:{tag}"],  # nosec B603
-                       check=True)
+        built = f"{images.image_name()}:latest"
+        subprocess.run([images.docker(), "tag", built, f"{name}:{tag}"], check=True)  # nosec B603
 
 
 @pytest.mark.docker

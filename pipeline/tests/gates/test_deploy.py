@@ -14,6 +14,7 @@ import pytest
 from pipeline.core import cmd
 from pipeline.core.paths import FAKES, ROOT
 from pipeline.core.service import free_port, serve
+from pipeline.deploy.settings import app_name
 from pipeline.tests.support.registry import signed_image
 from pipeline.tests.support.tree import Tree, failed, passed
 
@@ -25,6 +26,7 @@ BASE = {
     "CF_PASSWORD": CF_PASSWORD, "CF_ORG": "acme", "CF_SPACE": "production",
     "CF_VARS_FILE": str(ROOT / "deploy" / "vars.example.yml"),
 }
+NAME = app_name()  # the manifest's app: the service's own name
 FAKE_GUID = "6f1c1e6e-0000-4000-8000-000000000001"  # what pipeline/tests/fakes/cf reports
 ALL_VARIABLES = [*BASE, "CF_DOCKER_USERNAME", "CF_DOCKER_PASSWORD", "CANARY_URL", "IMAGE_REF",
                  "DEPLOY_MODE", "CF_STARTUP_TIMEOUT", "IMAGE_VERIFY_KEY", "IMAGE_SIGNATURE_STORE"]
@@ -90,7 +92,7 @@ def test_buildpack_deploy_calls_cf_in_order_then_passes_the_canary(
     calls = _calls(cf_log)
     assert [call["argv"][:3] for call in calls] == [
         ["api", "https://api.cf.example.test"], ["auth"], ["target", "-o", "acme"],
-        ["app", "echo", "--guid"], ["curl", "-f", f"/v3/apps/{FAKE_GUID}"],
+        ["app", NAME, "--guid"], ["curl", "-f", f"/v3/apps/{FAKE_GUID}"],
         ["curl", "-f", f"/v3/deployments?app_guids={FAKE_GUID}&status_values=ACTIVE"],
         ["curl", "-f", f"/v3/apps/{FAKE_GUID}/revisions/deployed"],
         ["push", "-f", str(tree.path / "manifest.yml")],
@@ -148,8 +150,8 @@ def test_docker_mode_reads_the_reference_docker_push_wrote(tree: Tree, cf_log: P
 def test_failing_canary_rolls_back_to_the_previous_revision(tree: Tree, cf_log: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL=dead, FAKE_CF_REVISION="41"))
-    assert [c["argv"] for c in _calls(cf_log)][-1] == ["rollback", "echo", "--version", "41", "-f"]
-    assert f"canary failed against {dead}; rolled back echo to revision 41" in output
+    assert [c["argv"] for c in _calls(cf_log)][-1] == ["rollback", NAME, "--version", "41", "-f"]
+    assert f"canary failed against {dead}; rolled back {NAME} to revision 41" in output
 
 
 def test_first_deploy_has_nothing_to_roll_back(tree: Tree, cf_log: Path) -> None:
@@ -216,7 +218,7 @@ def test_api_error_stops_before_the_push(tree: Tree, cf_log: Path) -> None:
 
 def test_a_failing_cf_app_is_not_a_first_deploy(tree: Tree, cf_log: Path) -> None:
     output = _stops_before("push", tree, cf_log, **BASE, FAKE_CF_FAIL="app")
-    assert "cannot tell whether echo exists: Request error" in output
+    assert f"cannot tell whether {NAME} exists: Request error" in output
 
 
 def test_a_warning_on_stderr_does_not_break_the_deploy(
@@ -231,7 +233,7 @@ def test_a_warning_on_stderr_does_not_break_the_deploy(
 
 def test_an_active_deployment_is_never_pushed_over(tree: Tree, cf_log: Path) -> None:
     output = _stops_before("push", tree, cf_log, **BASE, FAKE_CF_ACTIVE_DEPLOYMENT="1")
-    assert "deployment de000000-0000-4000-8000-000000000008 of echo is still ACTIVE" in output
+    assert f"deployment de000000-0000-4000-8000-000000000008 of {NAME} is still ACTIVE" in output
 
 
 def test_rollback_returns_to_the_revision_that_served_across_the_version_wrap(
@@ -239,8 +241,8 @@ def test_rollback_returns_to_the_revision_that_served_across_the_version_wrap(
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     output = failed(_deploy(tree, cf_log, **BASE, CANARY_URL=dead, FAKE_CF_REVISION="9999"))
-    assert _argvs(cf_log)[-1] == ["rollback", "echo", "--version", "9999", "-f"]
-    assert "rolled back echo to revision 9999" in output
+    assert _argvs(cf_log)[-1] == ["rollback", NAME, "--version", "9999", "-f"]
+    assert f"rolled back {NAME} to revision 9999" in output
 
 
 def test_a_pruned_revision_is_reported_not_rolled_back_to(tree: Tree, cf_log: Path) -> None:
@@ -275,7 +277,7 @@ def test_docker_mode_refuses_a_lifecycle_switch(
     tree: Tree, cf_log: Path, signed: dict[str, str]
 ) -> None:
     output = _stops_before("push", tree, cf_log, **signed)
-    assert "echo is a buildpack app" in output
+    assert f"{NAME} is a buildpack app" in output
     assert "deploy with DEPLOY_MODE=buildpack" in output
 
 
@@ -295,24 +297,24 @@ def test_the_double_refuses_what_cf_v8_refuses(cf_log: Path) -> None:
     unknown_flag = _fake_cf(cf_log, "push", "--docker-password", "x")
     assert (unknown_flag.returncode, unknown_flag.stderr.splitlines()[0]) == (
         1, "Incorrect Usage: unknown flag `docker-password'")
-    unknown_command = _fake_cf(cf_log, "v3-push", "echo")
+    unknown_command = _fake_cf(cf_log, "v3-push", NAME)
     assert (unknown_command.returncode, unknown_command.stderr) == (
         1, "'v3-push' is not a registered command. See 'cf help -a'\n")
-    no_version = _fake_cf(cf_log, "rollback", "echo")
+    no_version = _fake_cf(cf_log, "rollback", NAME)
     assert no_version.returncode == 1 and "`--version' was not specified" in no_version.stderr
 
 
 def test_the_double_keeps_stdout_for_results_and_stderr_for_messages(cf_log: Path) -> None:
-    untargeted = _fake_cf(cf_log, "app", "echo", "--guid")
+    untargeted = _fake_cf(cf_log, "app", NAME, "--guid")
     assert (untargeted.returncode, untargeted.stdout) == (1, "FAILED\n")
     _fake_cf(cf_log, "target", "-o", "acme", "-s", "production")
-    found = _fake_cf(cf_log, "app", "echo", "--guid", FAKE_CF_WARNING="Warning: old API")
+    found = _fake_cf(cf_log, "app", NAME, "--guid", FAKE_CF_WARNING="Warning: old API")
     assert (found.stdout, found.stderr) == (FAKE_GUID + "\n", "Warning: old API\n")
     fresh = cf_log.with_name("first-deploy.jsonl")  # the double's world starts at the first call
     _fake_cf(fresh, "target", "-o", "acme", "-s", "production", FAKE_CF_FIRST_DEPLOY="1")
-    absent = _fake_cf(fresh, "app", "echo", "--guid")
+    absent = _fake_cf(fresh, "app", NAME, "--guid")
     assert (absent.returncode, absent.stdout, absent.stderr) == (
-        1, "FAILED\n", "App 'echo' not found.\n")
+        1, "FAILED\n", f"App '{NAME}' not found.\n")
 
 
 def test_the_double_fails_cf_curl_on_http_errors_only_with_f(cf_log: Path) -> None:

@@ -10,26 +10,28 @@ FAKE_KEY_ID = "AKIA" + "Q3EGRZ7PLANTED01"
 
 
 def test_fuzzing_finds_a_crash_on_input_the_contract_allows(tree: Tree) -> None:
-    tree.plant("app/validation.py", '''
+    # Every operation documents an X-Request-ID header of any string, so the planted crash is
+    # on input the contract allows, whatever the API.
+    tree.plant("serving/security.py", '''
 
-_original_valid_item = valid_item
+_original_check_request = check_request
 
 
-def valid_item(item: str) -> str:  # noqa: F811
-    """Planted: crash on items longer than 8 characters, which the contract allows."""
-    if len(item) > 8:
+def check_request() -> None:  # noqa: F811
+    """Planted: crash on request ids longer than 8 characters, which the contract allows."""
+    if len(request.headers.get("X-Request-ID", "")) > 8:
         raise RuntimeError("planted")
-    return _original_valid_item(item)
+    _original_check_request()
 ''')
     output = failed(tree.nox("-s", "fuzz", "--", "--examples", "50"))
     assert "Server error" in output
 
 
 def test_planted_cloud_key_fails_secrets(tree: Tree) -> None:
-    tree.plant("app/config.py", f'\nAWS_ACCESS_KEY_ID = "{FAKE_KEY_ID}"\n')
+    tree.plant("serving/config.py", f'\nAWS_ACCESS_KEY_ID = "{FAKE_KEY_ID}"\n')
     output = failed(tree.nox("-s", "secrets"))
     assert "AWS Access Key" in output
-    assert "app/config.py" in output
+    assert "serving/config.py" in output
 
 
 def test_audit_never_passes_having_audited_nothing(tree: Tree) -> None:

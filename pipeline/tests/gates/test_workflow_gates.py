@@ -83,7 +83,7 @@ def test_stale_export_fails_the_lock_check_with_one_line(tree: Tree) -> None:
 # --- ci.yml's jobs run by act ----------------------------------------------------------------
 
 def test_act_runs_the_lint_job_and_a_planted_pylint_defect_fails_it(tree: Tree) -> None:
-    tree.plant("app/routes.py", "\n\ndef planted(a):\n    return a\n")
+    tree.plant("serving/endpoints.py", "\n\ndef planted(a):\n    return a\n")
     tree.commit("plant a pylint defect")
     output = failed(tree.nox("-s", "act", "--", "lint"))
     assert "missing-function-docstring" in output

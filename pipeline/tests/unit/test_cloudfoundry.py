@@ -25,6 +25,7 @@ ENV = {"CF_API": "https://api.example.test", "CF_USERNAME": "deployer",
 DOCKER_ENV = {**ENV, "DEPLOY_MODE": "docker", "CF_DOCKER_USERNAME": "robot",
               "CF_DOCKER_PASSWORD": DOCKER_PASSWORD,
               "IMAGE_REF": "r.example/echo@sha256:" + "ab" * 32}
+NAME = settings.app_name()  # the manifest's app: the service's own name
 APP = f"/v3/apps/{GUID}"
 ACTIVE = f"/v3/deployments?app_guids={GUID}&status_values=ACTIVE"
 DEPLOYED = f"{APP}/revisions/deployed"
@@ -99,10 +100,11 @@ def subcommands(record: Recorder) -> list[str]:
 
 def test_a_passing_canary_deploys_after_the_checks_in_order() -> None:
     record, outcome = deploy(foundry(), canary_passes=True)
-    assert outcome == "deployed echo (buildpack) and the canary passed at https://echo.example.test"
+    assert outcome == (f"deployed {NAME} (buildpack) and the canary passed at "
+                       "https://echo.example.test")
     assert record.argvs()[:7] == [
         ["cf", "api", "https://api.example.test"], ["cf", "auth"],
-        ["cf", "target", "-o", "acme", "-s", "prod"], ["cf", "app", "echo", "--guid"],
+        ["cf", "target", "-o", "acme", "-s", "prod"], ["cf", "app", NAME, "--guid"],
         ["cf", "curl", "-f", APP], ["cf", "curl", "-f", ACTIVE], ["cf", "curl", "-f", DEPLOYED]]
     assert record.argvs()[7][:2] == ["cf", "push"]
     assert record.calls[1].env == {"CF_USERNAME": "deployer", "CF_PASSWORD": CF_PASSWORD}
@@ -110,13 +112,13 @@ def test_a_passing_canary_deploys_after_the_checks_in_order() -> None:
 
 def test_a_failing_canary_rolls_back_to_the_revision_that_served() -> None:
     record, outcome = deploy(foundry())
-    assert record.argvs()[-1] == ["cf", "rollback", "echo", "--version", "7", "-f"]
+    assert record.argvs()[-1] == ["cf", "rollback", NAME, "--version", "7", "-f"]
     assert outcome == ("ERROR canary failed against https://echo.example.test; "
-                       "rolled back echo to revision 7")
+                       f"rolled back {NAME} to revision 7")
 
 
 def test_first_deploy_only_when_cf_says_not_found() -> None:
-    answers = foundry(app=(1, "FAILED\n", "App 'echo' not found.\n"))
+    answers = foundry(app=(1, "FAILED\n", f"App '{NAME}' not found.\n"))
     record, outcome = deploy(answers)
     assert subcommands(record) == ["api", "auth", "target", "app", "push"]
     assert outcome.startswith("ERROR canary failed against https://echo.example.test; "
@@ -127,7 +129,8 @@ def test_any_other_cf_app_failure_stops_before_pushing() -> None:
     answers = foundry(app=(1, "FAILED\n", "Request error: dial tcp: i/o timeout\nTIP: proxy\n"))
     record, outcome = deploy(answers)
     assert "push" not in subcommands(record)
-    assert outcome == "ERROR cannot tell whether echo exists: Request error: dial tcp: i/o timeout"
+    assert outcome == (f"ERROR cannot tell whether {NAME} exists: Request error: dial tcp: i/o "
+                       "timeout")
 
 
 def test_an_api_error_stops_before_pushing() -> None:
@@ -146,13 +149,13 @@ def test_every_api_read_asks_cf_curl_to_fail_on_http_errors() -> None:
 def test_a_warning_on_stderr_stays_out_of_the_guid() -> None:
     answers = foundry(app=(0, GUID + "\n", "Warning: CF API version is deprecated.\n"))
     record, outcome = deploy(answers, canary_passes=True)
-    assert outcome.startswith("deployed echo")
+    assert outcome.startswith(f"deployed {NAME}")
     assert ["cf", "curl", "-f", DEPLOYED] in record.argvs()
 
 
 def test_anything_but_a_guid_on_stdout_is_refused() -> None:
     record, outcome = deploy(foundry(app=(0, "Getting app info...\n" + GUID, "")))
-    assert outcome.startswith("ERROR `cf app echo --guid` printed no GUID")
+    assert outcome.startswith(f"ERROR `cf app {NAME} --guid` printed no GUID")
     assert "push" not in subcommands(record)
 
 
@@ -168,20 +171,20 @@ def test_pages_are_followed_to_the_last() -> None:
                          f"curl -f {second}": page(revision(7))})
     record, _ = deploy(answers)
     assert ["cf", "curl", "-f", second] in record.argvs()
-    assert record.argvs()[-1] == ["cf", "rollback", "echo", "--version", "7", "-f"]
+    assert record.argvs()[-1] == ["cf", "rollback", NAME, "--version", "7", "-f"]
 
 
 def test_an_active_deployment_is_never_pushed_over() -> None:
     active = {"guid": "de00-8", "status": {"value": "ACTIVE", "reason": "DEPLOYING"}}
     record, outcome = deploy(foundry(**{f"curl -f {ACTIVE}": page(active)}))
-    assert outcome == ("ERROR deployment de00-8 of echo is still ACTIVE (DEPLOYING); wait for it "
-                       "to finish or run `cf cancel-deployment echo`, then deploy")
+    assert outcome == (f"ERROR deployment de00-8 of {NAME} is still ACTIVE (DEPLOYING); wait for "
+                       f"it to finish or run `cf cancel-deployment {NAME}`, then deploy")
     assert "push" not in subcommands(record)
 
 
 def test_two_serving_revisions_without_a_deployment_are_refused() -> None:
     record, outcome = deploy(foundry(**{f"curl -f {DEPLOYED}": page(revision(7), revision(8))}))
-    assert outcome.startswith("ERROR echo serves revisions 7, 8 at once")
+    assert outcome.startswith(f"ERROR {NAME} serves revisions 7, 8 at once")
     assert "push" not in subcommands(record)
 
 
@@ -189,8 +192,8 @@ def test_rollback_after_the_version_wrap_targets_the_revision_that_served() -> N
     answers = foundry(**{f"curl -f {DEPLOYED}": page(revision(9999)),
                          f"curl -f /v3/revisions/{revision(9999)['guid']}": body(revision(9999))})
     record, outcome = deploy(answers)
-    assert record.argvs()[-1] == ["cf", "rollback", "echo", "--version", "9999", "-f"]
-    assert outcome.endswith("rolled back echo to revision 9999")
+    assert record.argvs()[-1] == ["cf", "rollback", NAME, "--version", "9999", "-f"]
+    assert outcome.endswith(f"rolled back {NAME} to revision 9999")
 
 
 def test_a_reused_version_number_is_not_rolled_back_to() -> None:
@@ -203,7 +206,7 @@ def test_a_reused_version_number_is_not_rolled_back_to() -> None:
 def test_a_pruned_revision_is_reported_not_rolled_back_to() -> None:
     pruned = revision(7, deployable=False)
     record, outcome = deploy(foundry(**{f"curl -f /v3/revisions/{pruned['guid']}": body(pruned)}))
-    assert outcome.endswith("revision 7 of echo cannot be rolled back to: its droplet has been "
+    assert outcome.endswith(f"revision 7 of {NAME} cannot be rolled back to: its droplet has been "
                             "pruned; redeploy a known good build")
     assert "rollback" not in subcommands(record)
 
@@ -211,7 +214,7 @@ def test_a_pruned_revision_is_reported_not_rolled_back_to() -> None:
 def test_a_deleted_revision_is_reported() -> None:
     gone = (22, "FAILED\n", "The requested URL returned error: 404\n")
     record, outcome = deploy(foundry(**{f"curl -f /v3/revisions/{revision(7)['guid']}": gone}))
-    assert ("revision 7 (5e0a0000-0000-4000-8000-000000000007) of echo can no longer be read"
+    assert (f"revision 7 (5e0a0000-0000-4000-8000-000000000007) of {NAME} can no longer be read"
             in outcome)
     assert "rollback" not in subcommands(record)
 
@@ -227,7 +230,8 @@ def test_a_failing_rollback_is_one_line() -> None:
 
 def test_a_push_past_the_startup_timeout_says_the_deployment_may_be_active() -> None:
     timeout = (1, "FAILED\n", "Start app timeout\n\nTIP: Application must be listening on the "
-                              "right port.\n\nUse 'cf logs echo --recent' for more information\n")
+                              f"right port.\n\nUse 'cf logs {NAME} --recent' for more "
+                              "information\n")
     record, outcome = deploy(foundry(push=timeout))
     assert outcome.startswith("ERROR cf push failed: Start app timeout; the rolling deployment "
                               "may still be ACTIVE")
@@ -249,7 +253,7 @@ def test_docker_mode_needs_the_registry_username() -> None:
 
 def test_docker_mode_refuses_a_lifecycle_switch() -> None:
     record, outcome = deploy(foundry(), env=DOCKER_ENV)
-    assert outcome == ("ERROR echo is a buildpack app and Cloud Controller cannot change an "
+    assert outcome == (f"ERROR {NAME} is a buildpack app and Cloud Controller cannot change an "
                        "app's lifecycle to docker: deploy with DEPLOY_MODE=buildpack, or push the "
                        "docker app under a new name and move the route to it")
     assert "push" not in subcommands(record)
@@ -272,7 +276,7 @@ def test_docker_mode_pushes_by_digest_with_the_image_entrypoint() -> None:
     docker_app = body({"guid": GUID, "lifecycle": {"type": "docker"}})
     record, outcome = deploy(foundry(**{f"curl -f {APP}": docker_app}), canary_passes=True,
                              env=DOCKER_ENV)
-    assert outcome.startswith("deployed echo (docker)")
+    assert outcome.startswith(f"deployed {NAME} (docker)")
     push = record.calls[-1]
     assert push.argv[:3] == ("cf", "push", "-f")
     assert push.env == {"CF_DOCKER_PASSWORD": DOCKER_PASSWORD}
@@ -335,7 +339,7 @@ def test_each_cf_command_is_logged_as_it_starts() -> None:
 
 
 def test_not_found_counts_only_as_cf_s_own_error_not_inside_a_warning() -> None:
-    warned = (1, "FAILED\n", "Warning: App 'echo' not found. in cache\nRequest error: timeout\n")
+    warned = (1, "FAILED\n", f"Warning: App '{NAME}' not found. in cache\nRequest error: timeout\n")
     record, outcome = deploy(foundry(app=warned))
-    assert outcome == "ERROR cannot tell whether echo exists: Request error: timeout"
+    assert outcome == f"ERROR cannot tell whether {NAME} exists: Request error: timeout"
     assert "push" not in subcommands(record)

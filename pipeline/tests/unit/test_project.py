@@ -19,7 +19,7 @@ def test_every_group_has_its_hashed_export() -> None:
 def test_settings_come_from_the_pipeline_table() -> None:
     assert project.setting("pythons")[0] == "3.11"
     assert set(project.setting("coverage-floors")) == {"app", "serving", "pipeline"}
-    assert project.tool("pycodestyle") == {"max-line-length": 100}
+    assert project.tool("pycodestyle")["max-line-length"] == 100
     assert project.tool("no-such-tool") == {}
     assert project.version().count(".") == 2
 

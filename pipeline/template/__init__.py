@@ -1,0 +1,1 @@
+"""The repository as a copier template: the self-render check, the foreign-API service, updates."""

@@ -1,0 +1,56 @@
+"""Make the foreign-API service: the template as `inventory-api`, serving the inventory API.
+
+Usage: python -m pipeline.template.foreign DEST (what `nox -s foreign -- DEST` runs)
+It does what a new owner does, and nothing else: render the template with their answers,
+commit, replace app/ and tests/ with their own API and its tests (the fixture in
+pipeline/tests/fixtures/inventory), commit. `.ci/run` then runs that service's whole pipeline.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from pipeline.core import cmd
+from pipeline.core.paths import ROOT
+from pipeline.template.render import render
+
+FIXTURE = ROOT / "pipeline" / "tests" / "fixtures" / "inventory"
+ANSWERS = {"service_name": "inventory-api",
+           "description": "Keeps an inventory of items (the template's foreign-API fixture)."}
+OWNED = ("app", "tests")  # all the owner replaces
+
+
+def commit(tree: Path, message: str) -> None:
+    """Commit everything in `tree` as its owner would."""
+    cmd.run(["git", "add", "-A"], cwd=tree)
+    cmd.run(["git", "-c", "user.name=owner", "-c", "user.email=owner@localhost", "commit",
+             "-q", "-m", message], cwd=tree)
+
+
+def make(destination: Path, source: Path = ROOT) -> Path:
+    """Render, commit, swap in the inventory API, commit; return the service's directory."""
+    render(destination, ANSWERS, source)
+    cmd.run(["git", "init", "-q"], cwd=destination)
+    commit(destination, f"Start {ANSWERS['service_name']} from the template")
+    for owned in OWNED:
+        shutil.rmtree(destination / owned)
+        shutil.copytree(FIXTURE / owned, destination / owned,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    commit(destination, "Replace the echo example with the inventory API")
+    return destination
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Make the service at DEST and print where it is."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pipeline.template.foreign DEST", file=sys.stderr)
+        return 2
+    print(make(Path(args[0]).resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Render this repository with copier and hold the result to the tree it came from.
+
+Usage: python -m pipeline.template.render [check | copy DEST [KEY=VALUE...]]
+`check` (what `nox -s template` runs) renders the template twice. With the defaults it must give
+exactly the shipped tree, template machinery aside (copier.yml, the .jinja twins, the answers
+file): so a file that changed without its twin fails. With other answers every twin must put
+them in: so a twin whose plain file moved on under it fails too. In a service made from the
+template (no copier.yml) there is nothing to render and it says so.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline.core import cmd, project
+from pipeline.core.paths import ROOT
+
+COPIER_FILE = "copier.yml"
+ANSWERS_FILE = ".copier-answers.yml"
+SUFFIX = ".jinja"
+# Answers no default has, to see every twin put them in.
+PROBE_ANSWERS = {"service_name": "twin-probe", "description": "A service the twins name."}
+
+
+def copier_command(destination: Path, answers: Mapping[str, str] | None = None,
+                   source: Path = ROOT, vcs_ref: str = "HEAD") -> list[str]:
+    """`copier copy` of `source` at `vcs_ref`, non-interactive, with `answers` over the defaults."""
+    copier = Path(sys.executable).with_name("copier")
+    data = [arg for key, value in (answers or {}).items() for arg in ("--data", f"{key}={value}")]
+    return [str(copier), "copy", "--defaults", "--quiet", "--vcs-ref", vcs_ref, *data,
+            str(source), str(destination)]
+
+
+def render(destination: Path, answers: Mapping[str, str] | None = None,
+           source: Path = ROOT, vcs_ref: str = "HEAD") -> Path:
+    """Render the template into `destination` (dirty changes of a local HEAD included)."""
+    cmd.run(copier_command(destination, answers, source, vcs_ref))
+    return destination
+
+
+def machinery(name: str) -> bool:
+    """The template's own files, which a rendered service does not carry."""
+    return name == COPIER_FILE or name.endswith(SUFFIX)
+
+
+def rendered_files(directory: Path) -> list[str]:
+    """Every file of a rendering, as relative POSIX paths, but for the answers it records."""
+    return sorted(path.relative_to(directory).as_posix() for path in directory.rglob("*")
+                  if path.is_file() and path.relative_to(directory).as_posix() != ANSWERS_FILE)
+
+
+def differences(rendered: Path, tree: Path, names: Sequence[str]) -> list[str]:
+    """How a rendering differs from the tree's shipped `names`: one line per file."""
+    expected = sorted(name for name in names if not machinery(name))
+    found = rendered_files(rendered)
+    lines = [f"{name}: in the tree, not rendered" for name in sorted(set(expected) - set(found))]
+    lines += [f"{name}: rendered, not in the tree" for name in sorted(set(found) - set(expected))]
+    for name in sorted(set(expected) & set(found)):
+        if not filecmp.cmp(tree / name, rendered / name, shallow=False):
+            lines.append(f"{name}: rendered differently (its .jinja twin or copier.yml's "
+                         "defaults no longer agree with it)")
+        elif os.access(tree / name, os.X_OK) != os.access(rendered / name, os.X_OK):
+            lines.append(f"{name}: rendered with another file mode")
+    return lines
+
+
+def twins(names: Sequence[str]) -> list[str]:
+    """The files rendered from a .jinja twin (the answers file's template aside)."""
+    return sorted(name.removesuffix(SUFFIX) for name in names
+                  if name.endswith(SUFFIX) and "{{" not in name)
+
+
+def unanswered(rendered: Path, tree: Path, names: Sequence[str]) -> list[str]:
+    """Each twin that rendered other answers into nothing: its plain file moved under it."""
+    return [f"{name}: the .jinja twin put no answer in it (it still reads as the plain file)"
+            for name in twins(names)
+            if (rendered / name).read_bytes() == (tree / name).read_bytes()]
+
+
+def check(tree: Path = ROOT) -> list[str]:
+    """Every way this tree and its template disagree; empty when they agree."""
+    names = project.shipped_files()
+    with tempfile.TemporaryDirectory(prefix="template-") as scratch:
+        defaults = render(Path(scratch) / "defaults", source=tree)
+        problems = differences(defaults, tree, names)
+        probe = render(Path(scratch) / "probe", PROBE_ANSWERS, source=tree)
+        problems += unanswered(probe, tree, names)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the template (default), or render it to DEST with KEY=VALUE answers."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["copy"] and len(args) >= 2:
+        answers = dict(arg.split("=", 1) for arg in args[2:])
+        print(render(Path(args[1]), answers))
+        return 0
+    if not (ROOT / COPIER_FILE).is_file():
+        print(f"template: {project.name()} was made from the template ({ANSWERS_FILE}); "
+              "the self-render check runs in the template itself")
+        return 0
+    problems = check()
+    for line in problems:
+        print(f"template: {line}", file=sys.stderr)
+    if not problems:
+        print("template: rendering the defaults gives this tree, and every .jinja twin puts "
+              "other answers in")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
