@@ -133,7 +133,7 @@ class Variable:
 
 
 # Every variable the service reads, in the order they are checked, each default written once.
-# .env.example and the README document each one (tested); a new setting is one row here plus
+# .env.example and docs/serving.md document each one (tested); a new setting is one row here plus
 # its Settings field.
 TABLE = (
     Variable("MODE_CONFIG", PRODUCTION, _mode, field="mode"),  # first: the rest depend on it

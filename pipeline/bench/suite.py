@@ -3,7 +3,7 @@
 Usage: python -m pipeline.bench [--only servers,pipeline,image] [--seconds N] [--rounds N]
        [--servers KEY,...] [--image REF] [--strict]
 Prints Markdown tables and the targets, writes results.json, results.md and bench.png to
-docs/bench/ (full runs, which also rewrite the README block) or build/bench/ (--only runs).
+docs/bench/ (full runs, which also rewrite docs/benchmarks.md's block) or build/bench/ (--only runs).
 Targets are reported, not enforced, unless --strict: these machines are noisy.
 """
 
@@ -26,7 +26,7 @@ from pipeline.core.report import table
 
 OUT = BENCH_DIR
 PARTIAL_OUT = BENCH_PARTIAL_DIR
-README = ROOT / "README.md"
+README = ROOT / "docs" / "benchmarks.md"  # its block shows the latest full run
 README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 ALL_SECTIONS = {"servers", "pipeline", "image"}
 
@@ -169,7 +169,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 def update_readme(report: str) -> None:
     """Replace the README's benchmark block, so it always shows the latest full run."""
     text = README.read_text(encoding="utf-8")
-    block = f"{report}\n![benchmark chart](docs/bench/bench.png)\n\n"
+    block = f"{report}\n![benchmark chart](bench/bench.png)\n\n"
     README.write_text(README_BLOCK.sub(lambda m: m.group(1) + block + m.group(2), text),
                       encoding="utf-8")
 
