@@ -266,6 +266,18 @@ def audit(session: nox.Session) -> None:
 # --- The template ----------------------------------------------------------------------------
 
 @nox.session
+def update(session: nox.Session) -> None:
+    """Take the template's newest version into this service (`-- --vcs-ref TAG` for another)."""
+    if not paths.ANSWERS_FILE.is_file():
+        session.error(f"{paths.ANSWERS_FILE.name} is missing: only a service made from the "
+                      "template can take its updates (the template itself has none)")
+    _install(session, "template")
+    session.run("copier", "update", "--defaults", "--trust", *session.posargs)
+    session.log("next: `nox -s lock` (the locks are written anew, never merged), then `nox`, "
+                "which fails on anything the update could not merge")
+
+
+@nox.session
 def foreign(session: nox.Session) -> None:
     """Render the template as another service with another API (the fixture): `-- DEST`."""
     _install(session, "template")
@@ -284,13 +296,17 @@ def _require(session: nox.Session, names: list[str]) -> dict[str, str]:
 
 @nox.session(venv_backend="none")
 def base_image(session: nox.Session) -> None:
-    """Build the Debian bookworm + python3 base from the local apt mirror (air-gapped path)."""
+    """Build a local image from the apt mirror: the air-gapped base (`-- fresh-machine`: more)."""
+    name = session.posargs[0] if session.posargs else "python"
+    if name not in rootfs.IMAGES:
+        session.error(f"no image {name!r}: choose one of {', '.join(rootfs.IMAGES)}")
+    image, packages = rootfs.IMAGES[name]
     tarball = paths.BUILD_DIR / "rootfs.tar"
     tarball.parent.mkdir(parents=True, exist_ok=True)
-    command = rootfs.mmdebstrap_command(tarball, rootfs.mirror_entries())
+    command = rootfs.mmdebstrap_command(tarball, rootfs.mirror_entries(), packages)
     session.run(*command, external=True)
-    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(tarball),
-                images.LOCAL_BASE_IMAGE, external=True)
+    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(tarball), image,
+                external=True)
     tarball.unlink()
 
 

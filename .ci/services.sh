@@ -88,6 +88,34 @@ free_port() {
   python3 -c 'from pipeline.core.service import free_port; print(free_port())'
 }
 
+image_of() {
+  # image_of NAME: the local image pipeline/container/rootfs.py builds under that name.
+  python3 -c 'import sys; from pipeline.container.rootfs import IMAGES; print(IMAGES[sys.argv[1]][0])' "$1"
+}
+
+ensure_image() {
+  # ensure_image NAME: build a local image from the apt mirror unless Docker has it already
+  # (python, the air-gapped base; fresh-machine).
+  if ! "$DOCKER" image inspect "$(image_of "$1")" >/dev/null 2>&1; then
+    "${NOX[@]}" -s base_image -- "$1"
+  fi
+}
+
+fresh_machine() {
+  # fresh_machine SCRIPT: run SCRIPT in a clean clone of HEAD inside the fresh-machine image,
+  # as a reader would on a machine holding only python3 and git. Its network is the host's, and
+  # the host's CA bundle is the only thing lent to it: HTTPS here goes through a proxy with its
+  # own CA, and no check may be turned off to get past it.
+  local clone="$CI_TMP/fresh-machine"
+  git clone --quiet . "$clone"
+  "$DOCKER" run --rm --network host --volume "$clone:/home/reader/service" \
+    --workdir /home/reader/service \
+    --volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro \
+    --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    --env PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+    "$(image_of fresh-machine)" bash -euo pipefail -c "$1"
+}
+
 run_container() {
   # run_container IMAGE: start it hardened (pipeline/container/containers.py), wait for /healthz,
   # set CONTAINER_URL. Not for $(...): the container must be recorded in this shell for cleanup.

@@ -13,6 +13,7 @@ tests marked `live`.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pipeline.core import environment
 from pipeline.core import probes as declared
 from pipeline.core.contract import Contract
 from pipeline.core.httpclient import call, guarded
@@ -27,6 +29,21 @@ from pipeline.core.service import RunningServer, start_server
 from serving import Api, create_app
 
 TESTING = {"MODE_CONFIG": "Testing", "TRUSTED_HOSTS": ""}
+
+
+def require_tools(*names: str, install: str) -> None:
+    """Go on only where these system tools exist: skip naming them, but fail under CI=true.
+
+    The README's commands promise only Python and git; a test that needs more (gpg, say)
+    must not fail on a laptop without it, and must never be skipped where CI runs it.
+    """
+    missing = [name for name in names if shutil.which(name) is None]
+    if not missing:
+        return
+    message = f"needs {', '.join(missing)}, which the README's commands do not install: {install}"
+    if environment.truthy("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture

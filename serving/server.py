@@ -1,4 +1,4 @@
-"""Run the app under Granian's RSGI interface behind the edge, chosen by measurement (docs/serving.md)."""
+"""Serve the app on Granian RSGI behind the edge, as measured best (docs/serving.md)."""
 
 from __future__ import annotations
 

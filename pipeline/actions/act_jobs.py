@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.container import rootfs
 from pipeline.core import cmd, environment, project
 from pipeline.core.paths import FAKES, IMAGE_REF_FILE, ROOT
 
@@ -94,7 +95,7 @@ def stand_ins(here: Here) -> list[StandIn]:
                          if name == "IMAGE_SIGNING_PASSPHRASE"}),
         StandIn("pulling the Dockerfile's base image", "$BASE_IMAGE built by `nox -s base_image`",
                 "no image can be pulled here",
-                env={"BASE_IMAGE": os.environ.get("BASE_IMAGE", "local/python:3.11-bookworm")}),
+                env={"BASE_IMAGE": os.environ.get("BASE_IMAGE", rootfs.IMAGES["python"][0])}),
         StandIn("the pinned cf CLI download (`if: ${{ !env.ACT }}`)",
                 "the recording test double pipeline/tests/fakes/cf, first on PATH",
                 "the cf CLI is downloaded from GitHub releases and no registry here has it",

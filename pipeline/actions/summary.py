@@ -1,6 +1,8 @@
 """Markdown for GitHub's job summary: each gate's result and the figure it is judged by.
 
-Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG  (stdlib only: it runs before any venv).
+Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG...  (stdlib only: it runs before any
+venv). The figure comes from the first log; for `update`, the second (the conflict check's) lists
+what did not merge.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import sys
 from pathlib import Path
 
 from pipeline.container.images import docker_output
+from pipeline.core import project
 from pipeline.core.paths import IMAGE_REF_FILE
 
 # The workflows set FORCE_COLOR, so logs carry colour codes around the figures.
@@ -21,7 +24,9 @@ _FIGURES = {
     "deploy": (r"canary passed at (\S+)", "deployed URL"),
     "canary": (r"(\d+ passed)", "canary checks"),
     "audit": (r"(No known vulnerabilities found|Found \d+ known vulnerabilit[^\n]*)", "advisories"),
+    "update": (r"(?:Updating to|Keeping) template version (\S+)", "template version"),
 }
+_CONFLICT = re.compile(r"^conflicts: (.+)$", re.MULTILINE)
 
 
 def figure(gate: str, log: str) -> str | None:
@@ -44,20 +49,30 @@ def _image_figure() -> str | None:
     return f"`{reference}`{megabytes}"
 
 
-def render(gate: str, outcome: str, log: str) -> str:
-    """One small table: the gate, whether it passed, and its figure."""
+def render(gate: str, outcome: str, log: str, *more: str) -> str:
+    """One small table: the gate, whether it passed, and its figure; then what did not merge."""
     label = _FIGURES.get(gate, ("", "image digest and size"))[1]
     mark = {"success": "passed", "failure": "FAILED", "skipped": "skipped"}.get(outcome, outcome)
     value = figure(gate, log) or "n/a"
-    return f"### {gate}\n\n| result | {label} |\n| --- | --- |\n| {mark} | {value} |\n"
+    text = (f"### {project.name()}: {gate}\n\n| result | {label} |\n| --- | --- |\n"
+            f"| {mark} | {value} |\n")
+    unmerged = [line for extra in more for line in _CONFLICT.findall(_ANSI.sub("", extra))
+                if not line.startswith("none in ")]
+    if unmerged:
+        text += "\nNot merged: resolve these, then run `nox`:\n\n"
+        text += "".join(f"- {line}\n" for line in unmerged)
+    return text
+
+
+def _read(log_path: str) -> str:
+    path = Path(log_path)
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
 
 def main(argv: list[str]) -> int:
-    """Print the summary for GATE with OUTCOME, reading the gate's LOG file."""
-    gate, outcome, log_path = argv
-    path = Path(log_path)
-    log = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    print(render(gate, outcome, log))
+    """Print the summary for GATE with OUTCOME, reading the gate's LOG files."""
+    gate, outcome, *logs = argv
+    print(render(gate, outcome, *(_read(log) for log in logs or [""])))
     return 0
 
 

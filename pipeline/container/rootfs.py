@@ -1,12 +1,22 @@
-"""Air-gapped base image: Debian bookworm with python3 from this machine's own apt mirror."""
+"""Local images from this machine's own apt mirror: the air-gapped base, and a fresh machine.
+
+`python`: Debian bookworm with python3 and pip, what the Dockerfile builds on offline.
+`fresh-machine`: python3 and git and nothing else, the machine the README's two commands
+promise to work on (.ci/run runs them there).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
-PACKAGES = "python3,python3-venv,python3-pip,ca-certificates"
 SUITE = "bookworm"
+# name -> (image, packages): every image `nox -s base_image -- NAME` can build.
+IMAGES = {
+    "python": ("local/python:3.11-bookworm", "python3,python3-venv,python3-pip,ca-certificates"),
+    # Debian ships venv apart from python3; it is part of "Python 3.11+" as python.org ships it.
+    "fresh-machine": ("local/fresh-machine:bookworm", "python3,python3-venv,git"),
+}
 
 
 def _deb822_entries(text: str) -> list[str]:
@@ -43,7 +53,7 @@ def mirror_entries(sources: tuple[Path, ...] = SOURCES) -> list[str]:
     return entries
 
 
-def mmdebstrap_command(rootfs: Path, entries: list[str]) -> list[str]:
+def mmdebstrap_command(rootfs: Path, entries: list[str], packages: str) -> list[str]:
     """Compose the mmdebstrap call that writes a minimal root file system tarball."""
-    return ["mmdebstrap", "--quiet", "--variant=minbase", f"--include={PACKAGES}", SUITE,
+    return ["mmdebstrap", "--quiet", "--variant=minbase", f"--include={packages}", SUITE,
             str(rootfs), *entries]

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCK_DIR = ROOT / "requirements"
 RUNTIME_LOCK = ROOT / "requirements.txt"
 MANIFEST = ROOT / "manifest.yml"
+ANSWERS_FILE = ROOT / ".copier-answers.yml"  # a service made from the template has it
 PROBES = ROOT / "tests" / "probes.toml"  # the owner's: what the pipeline sends to the service
 FAKES = ROOT / "pipeline" / "tests" / "fakes"  # the recording cf double, put first on PATH
 

@@ -55,7 +55,8 @@ def shipped_files(exclude: Collection[Path] = ()) -> list[str]:
     """Every file git would ship: the tracked ones plus new files it does not ignore."""
     listed = cmd.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
                      cwd=ROOT).stdout
-    return [name for name in listed.split("\0")
+    # An unmerged file is listed once per index stage: each name counts once.
+    return [name for name in dict.fromkeys(listed.split("\0"))
             if name and (ROOT / name).is_file() and ROOT / name not in exclude]
 
 

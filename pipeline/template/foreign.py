@@ -1,9 +1,11 @@
 """Make the foreign-API service: the template as `inventory-api`, serving the inventory API.
 
 Usage: python -m pipeline.template.foreign DEST (what `nox -s foreign -- DEST` runs)
-It does what a new owner does, and nothing else: render the template with their answers,
-commit, replace app/ and tests/ with their own API and its tests (the fixture in
+It does what a new owner does, and nothing else: render a release of the template with their
+answers, commit, replace app/ and tests/ with their own API and its tests (the fixture in
 pipeline/tests/fixtures/inventory), commit. `.ci/run` then runs that service's whole pipeline.
+The release is this tree as it is, tagged in a copy beside DEST (DEST-template), so the
+service's update job has a version to update from.
 """
 
 from __future__ import annotations
@@ -14,24 +16,19 @@ from pathlib import Path
 
 from pipeline.core import cmd
 from pipeline.core.paths import ROOT
-from pipeline.template.render import render
+from pipeline.template.render import commit, render, snapshot
 
 FIXTURE = ROOT / "pipeline" / "tests" / "fixtures" / "inventory"
 ANSWERS = {"service_name": "inventory-api",
            "description": "Keeps an inventory of items (the template's foreign-API fixture)."}
 OWNED = ("app", "tests")  # all the owner replaces
+RELEASE = "v0.0.0+snapshot"  # PEP 440: any later template release updates it
 
 
-def commit(tree: Path, message: str) -> None:
-    """Commit everything in `tree` as its owner would."""
-    cmd.run(["git", "add", "-A"], cwd=tree)
-    cmd.run(["git", "-c", "user.name=owner", "-c", "user.email=owner@localhost", "commit",
-             "-q", "-m", message], cwd=tree)
-
-
-def make(destination: Path, source: Path = ROOT) -> Path:
-    """Render, commit, swap in the inventory API, commit; return the service's directory."""
-    render(destination, ANSWERS, source)
+def make(destination: Path) -> Path:
+    """Release, render, commit, swap in the inventory API, commit; return the service."""
+    release = snapshot(destination.with_name(f"{destination.name}-template"), RELEASE)
+    render(destination, ANSWERS, release, vcs_ref=RELEASE)
     cmd.run(["git", "init", "-q"], cwd=destination)
     commit(destination, f"Start {ANSWERS['service_name']} from the template")
     for owned in OWNED:

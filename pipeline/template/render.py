@@ -16,15 +16,17 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 from pipeline.core import cmd, project
-from pipeline.core.paths import ROOT
+from pipeline.core.paths import ANSWERS_FILE as ANSWERS, ROOT
 
 COPIER_FILE = "copier.yml"
-ANSWERS_FILE = ".copier-answers.yml"
+ANSWERS_FILE = ANSWERS.name
 SUFFIX = ".jinja"
 # Answers no default has, to see every twin put them in.
-PROBE_ANSWERS = {"service_name": "twin-probe", "description": "A service the twins name."}
+PROBE_ANSWERS = MappingProxyType({"service_name": "twin-probe",
+                                  "description": "A service the twins name."})
 
 
 def copier_command(destination: Path, answers: Mapping[str, str] | None = None,
@@ -40,6 +42,26 @@ def render(destination: Path, answers: Mapping[str, str] | None = None,
            source: Path = ROOT, vcs_ref: str = "HEAD") -> Path:
     """Render the template into `destination` (dirty changes of a local HEAD included)."""
     cmd.run(copier_command(destination, answers, source, vcs_ref))
+    return destination
+
+
+def commit(tree: Path, message: str) -> None:
+    """Commit everything in `tree`, as someone with no git identity configured can."""
+    cmd.run(["git", "add", "-A"], cwd=tree)
+    cmd.run(["git", "-c", "user.name=pipeline", "-c", "user.email=pipeline@localhost",
+             "commit", "-q", "--allow-empty", "-m", message], cwd=tree)
+
+
+def snapshot(destination: Path, tag: str) -> Path:
+    """A committed copy of this tree's shipped files tagged `tag`: a release to render from.
+
+    A service rendered from it records a version (`_commit: TAG`), so `copier update` can tell
+    what it was made from, whether or not the repository it was copied from has tags.
+    """
+    project.copy_tree(destination)
+    cmd.run(["git", "init", "-q"], cwd=destination)
+    commit(destination, f"template {tag}")
+    cmd.run(["git", "tag", tag], cwd=destination)
     return destination
 
 
@@ -75,11 +97,17 @@ def twins(names: Sequence[str]) -> list[str]:
                   if name.endswith(SUFFIX) and "{{" not in name)
 
 
-def unanswered(rendered: Path, tree: Path, names: Sequence[str]) -> list[str]:
-    """Each twin that rendered other answers into nothing: its plain file moved under it."""
-    return [f"{name}: the .jinja twin put no answer in it (it still reads as the plain file)"
-            for name in twins(names)
-            if (rendered / name).read_bytes() == (tree / name).read_bytes()]
+def unanswered(rendered: Path, tree: Path, names: Sequence[str],
+               answers: Mapping[str, str] = PROBE_ANSWERS) -> list[str]:
+    """Each answer a twin names but did not put in: the plain text it replaces moved on."""
+    missing = []
+    for name in twins(names):
+        twin = (tree / f"{name}{SUFFIX}").read_text(encoding="utf-8")
+        text = (rendered / name).read_text(encoding="utf-8")
+        missing += [f"{name}: its .jinja twin names {key} but the rendering lacks {value!r} "
+                    "(the text it replaces is no longer in the plain file)"
+                    for key, value in answers.items() if key in twin and value not in text]
+    return missing
 
 
 def check(tree: Path = ROOT) -> list[str]:

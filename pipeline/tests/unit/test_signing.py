@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.container import signing
+from pipeline.testing import require_tools
 
 PASSPHRASE = "unit-Pl4nted-pass"  # nosec B105  # pragma: allowlist secret
 
@@ -21,6 +22,7 @@ def test_pae_follows_the_dsse_protocol() -> None:
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, Path]]:
     """Our key pair (secret, public) and another public key."""
+    require_tools("gpg", "gpgv", "gpgconf", install="apt-get install gnupg gpgv (Debian)")
     root = tmp_path_factory.mktemp("keys")
     secret, public = signing.generate(root / "ours", PASSPHRASE)
     _, other = signing.generate(root / "other", PASSPHRASE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.actions import summary
+from pipeline.core import project
 
 
 def test_summary_reads_each_gate_figure() -> None:
@@ -17,3 +18,19 @@ def test_summary_reads_each_gate_figure() -> None:
 
 def test_a_skipped_gate_says_so() -> None:
     assert "| skipped | n/a |" in summary.render("audit", "skipped", "")
+
+
+def test_every_summary_names_the_service() -> None:
+    assert summary.render("lint", "success", "").startswith(f"### {project.name()}: lint\n")
+
+
+def test_an_update_names_its_version_and_lists_what_did_not_merge() -> None:
+    update = "Updating to template version 2.1.0\n"
+    clean = summary.render("update", "success", update, "conflicts: none in 200 files\n")
+    assert "| passed | 2.1.0 |" in clean and "Not merged" not in clean
+    conflicted = summary.render("update", "failure", update,
+                                "conflicts: README.md:5: Merge conflict string '<<<<<<<' found\n"
+                                "conflicts: pyproject.toml.rej: hunks an update could not merge\n")
+    assert "| FAILED | 2.1.0 |" in conflicted
+    assert "- README.md:5: Merge conflict string '<<<<<<<' found\n" in conflicted
+    assert "- pyproject.toml.rej: hunks an update could not merge\n" in conflicted
