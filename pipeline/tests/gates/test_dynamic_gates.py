@@ -1,8 +1,11 @@
-"""The dynamic gates bite: fuzzing finds a planted crash, the secrets gate a planted key."""
+"""The dynamic gates bite: fuzzing finds a planted crash, the secrets gate a planted key, the
+canary refuses a planted check that would change a live deployment."""
 
 from __future__ import annotations
 
-from pipeline.core.service import free_port
+from pathlib import Path
+
+from pipeline.core.service import free_port, serve
 from pipeline.tests.support.tree import Tree, failed
 
 # An AWS-shaped access key id, built so this file itself holds no literal one.
@@ -51,3 +54,26 @@ def test_a_key_planted_in_a_lock_export_fails_the_lock_check(tree: Tree) -> None
     output = failed(tree.nox("-s", "lock", "--", "--check"))
     assert "requirements*.txt are stale against uv.lock: run `nox -s lock`" in output
     assert FAKE_KEY_ID not in (tree.path / "requirements" / "test.txt").read_text()
+
+
+def test_a_live_check_that_would_change_production_is_refused_unsent(
+        tree: Tree, tmp_path: Path) -> None:
+    tree.plant("tests/canary/test_planted.py", '''"""Planted: a live check that deletes."""
+
+import pytest
+
+from pipeline.core.httpclient import call
+
+pytestmark = pytest.mark.live
+
+
+def test_planted(service_url: str) -> None:
+    """Delete something on the live deployment."""
+    call(service_url, "DELETE", "/planted-resource")
+''', append=False)
+    with serve(tmp_path / "live.log") as live:
+        output = failed(tree.nox("-s", "canary", env={"CANARY_URL": live.url}))
+        log = live.log.read_text(encoding="utf-8")
+    assert f"refusing DELETE /planted-resource against the live deployment {live.url}" in output
+    assert "/planted-resource" not in log  # refused before a byte left
+    assert '"method": "GET"' in log  # while the rest of the live checks did run
