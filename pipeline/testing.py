@@ -100,12 +100,6 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
 
 
 @pytest.fixture(scope="session")
-def live() -> bool:
-    """Whether the target is a live deployment, where only safe requests may go."""
-    return bool(_live_url())
-
-
-@pytest.fixture(scope="session")
 def service_url(request: pytest.FixtureRequest, probes: declared.Probes) -> Iterator[str]:
     """The service under test: $CANARY_URL, else $SMOKE_URL, else the local server."""
     url = _live_url()
