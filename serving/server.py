@@ -1,4 +1,7 @@
-"""Run the app under Granian's RSGI interface behind the edge, chosen by measurement (docs/serving.md)."""
+"""Run the app under Granian's RSGI interface behind the edge, chosen by measurement.
+
+docs/serving.md gives the measurements.
+"""
 
 from __future__ import annotations
 
