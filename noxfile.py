@@ -392,6 +392,14 @@ def deploy(session: nox.Session) -> None:
 
 
 @nox.session
+def rehearsal(session: nox.Session) -> None:
+    """Rehearse `nox -s deploy` on the cf double with real servers behind a router stand-in: a
+    broken release is cancelled with the old one serving, a healthy one reaches DEPLOYED."""
+    _install(session, "runtime", "test", "pipeline")  # pipeline: the nox that runs deploy
+    session.run("python", "-m", "pipeline.tests.support.rehearsal", *session.posargs)
+
+
+@nox.session
 def canary(session: nox.Session) -> None:
     """Check a live deployment at $CANARY_URL without changing anything there."""
     url = os.environ.get("CANARY_URL", "").strip()

@@ -3,29 +3,38 @@ continued to DEPLOYED or cancelled back to what served, through every state and 
 
 The double's own behaviours (versions, the deployment resource, continue and cancel, the 422,
 the timeout cancel, supersession) are checked first, straight against it; then the stage meets
-each of them.
+each of them; then the rehearsal puts real servers behind the router stand-in, and a planted
+broken release must be cancelled while a healthy one goes through every step.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess  # nosec B404 - runs pytest, as the deploy stage does
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import CompletedProcess  # nosec B404 - only the type
 from typing import Any
 
 import pytest
 
+from pipeline.core.paths import ROOT
 from pipeline.core.service import RunningServer, free_port, serve
 from pipeline.deploy.settings import app_name
 from pipeline.tests.support.double import (
     BASE, DEPLOYMENT, FAKE_GUID, argvs, deploy, fake_cf, fake_cf_in, no_secret_leaked,
     one_line_failure,
     subcommands, targeted)
+from pipeline.tests.support.rehearsal import answered_as_documented, stage
+from pipeline.tests.fakes import router
 from pipeline.tests.support.tree import Tree, passed
 
 NAME = app_name()
 STEPS = {**BASE, "CANARY_STEPS": "50,100"}
 READ = f"/v3/deployments/{DEPLOYMENT}"
+OLD_PROCESS, CANARY_PROCESS = (f"0c000000-0000-4000-8000-00000000000{n}" for n in (1, 2))
 
 
 @pytest.fixture
@@ -241,3 +250,44 @@ def test_the_platform_s_versions_choose_the_strategy(
     assert "--instance-steps" not in pushed  # the canary one: steps need Cloud Controller 3.189.0
     assert sum(line.startswith(f"deploy: strategy {strategy}") for line in output.splitlines()) \
         == 1
+
+
+# --- the rehearsal: real servers behind the router stand-in ----------------------------------
+
+def _live_health(url: str, headers: str) -> CompletedProcess[str]:
+    return subprocess.run(  # nosec B603
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "live", "-k",
+         "health or latency", "pipeline/tests/http/test_contract.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "CANARY_URL": url, "CANARY_HEADERS": headers})
+
+
+def test_canary_headers_aim_the_live_suite_at_one_instance(
+        tmp_path: Path, live: RunningServer) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    table = tmp_path / "router.json"
+    table.write_text(json.dumps({"route": "127.0.0.1", "endpoints": [
+        {"process_guid": CANARY_PROCESS, "index": 0, "url": live.url},
+        {"process_guid": OLD_PROCESS, "index": 0, "url": dead}]}))
+    with router.running(table) as route:
+        aimed = _live_health(route.url, f"X-Cf-Process-Instance: {CANARY_PROCESS}:0")
+        spread = _live_health(route.url, "")
+    assert aimed.returncode == 0, aimed.stdout[-2000:]
+    assert spread.returncode != 0  # without the header, every other request meets the dead one
+
+
+@pytest.mark.parametrize("broken", [True, False], ids=["broken-release", "healthy-release"])
+def test_the_rehearsal_cancels_a_broken_release_and_deploys_a_healthy_one(
+        tree: Tree, tmp_path: Path, broken: bool) -> None:
+    with stage(tmp_path, broken) as env:
+        result = tree.nox("-s", "deploy", env=env)
+        good, sent = answered_as_documented(env["CANARY_URL"], rounds=3)
+    output = result.stdout + result.stderr
+    assert (good, sent) == (sent, sent)  # the old release (or the healthy new one) serves
+    if broken:
+        one_line_failure(result)
+        assert f"cancelled deployment {DEPLOYMENT} of {NAME} (revision 8) at step 1/2" in output
+        assert "revision 7 serves again" in output
+    else:
+        assert result.returncode == 0, output[-3000:]
+        assert "step 2/2:" in output and f"deployment {DEPLOYMENT} DEPLOYED" in output
