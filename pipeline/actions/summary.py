@@ -1,16 +1,20 @@
 """Markdown for GitHub's job summary: each gate's result and the figure it is judged by.
 
 Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG  (stdlib only: it runs before any venv).
+The deploy gate adds the deploy stage's report (build/deploy-report.json): the strategy and why,
+each canary step with its checks' figures beside the baseline's, and the outcome.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from pipeline.container.images import docker_output
-from pipeline.core.paths import IMAGE_REF_FILE
+from pipeline.core.paths import DEPLOY_REPORT, IMAGE_REF_FILE
 
 # The workflows set FORCE_COLOR, so logs carry colour codes around the figures.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -44,12 +48,50 @@ def _image_figure() -> str | None:
     return f"`{reference}`{megabytes}"
 
 
-def render(gate: str, outcome: str, log: str) -> str:
-    """One small table: the gate, whether it passed, and its figure."""
+def render(gate: str, outcome: str, log: str, report: Path = DEPLOY_REPORT) -> str:
+    """One small table: the gate, whether it passed, and its figure; the deploy's steps too."""
     label = _FIGURES.get(gate, ("", "image digest and size"))[1]
     mark = {"success": "passed", "failure": "FAILED", "skipped": "skipped"}.get(outcome, outcome)
     value = figure(gate, log) or "n/a"
-    return f"### {gate}\n\n| result | {label} |\n| --- | --- |\n| {mark} | {value} |\n"
+    table = f"### {gate}\n\n| result | {label} |\n| --- | --- |\n| {mark} | {value} |\n"
+    if gate == "deploy" and report.is_file():
+        table += deploy_report(json.loads(report.read_text(encoding="utf-8")))
+    return table
+
+
+def _cell(text: object) -> str:
+    """A table cell: Markdown's column bar escaped, one line."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _side(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return "n/a"
+    return (f"{figures['error_pct']:.1f} % errors of {figures['requests']}, "
+            f"p95 {figures['p95_ms']:.0f} ms")
+
+
+def deploy_report(report: dict[str, Any]) -> str:
+    """The strategy and why, each step's checks against the baseline, and the outcome."""
+    lines = ["", f"**Strategy:** {_cell(report.get('why') or report.get('strategy') or 'n/a')}",
+             ""]
+    steps = report.get("steps") or []
+    if steps:
+        lines += ["| step | canary instances | live checks | canary | baseline | verdict |",
+                  "| --- | ---: | --- | --- | --- | --- |"]
+        for step in steps:
+            suites = "; ".join(f"{target}: {suite['summary']}"
+                               for target, suite in (step.get("live_checks") or {}).items())
+            baseline = _side(step.get("baseline"))
+            if step.get("baseline") and step.get("baseline_from"):
+                baseline += f" ({step['baseline_from']})"
+            lines.append("| " + " | ".join(_cell(cell) for cell in (
+                step["step"], step["canary_instances"], suites or "n/a", _side(step.get("canary")),
+                baseline, f"{step['verdict']}: {step['why']}")) + " |")
+        lines.append("")
+    lines.append(f"**Outcome:** {_cell(report.get('outcome') or 'n/a')}: "
+                 f"{_cell(report.get('line') or '')}")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> int:
