@@ -99,6 +99,8 @@ class LiveChecks:
                          cwd=ROOT, check=False)
         lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
         failures = tuple(line[:200] for line in lines if line.startswith(("FAILED", "ERROR")))
+        for failure in failures:  # pytest's short summary (-ra): what failed, where
+            self._log(f"  {failure}")
         return Suite(result.ok, lines[-1].strip("= ") if lines else f"exit {result.returncode}",
                      failures)
 

@@ -73,11 +73,11 @@ def _deploy(deployment: Deployment, checks: Checks, report: Report, canary_url: 
     if plan.canary:
         url = canary_url or deployment.route_url()
         return Canary(deployment, plan, checks, report, log=log, clock=clock).run(served, url)
-    return _rolling(deployment, checks, report, canary_url, served)
+    return _rolling(deployment, checks, report, canary_url, served, log)
 
 
 def _rolling(deployment: Deployment, checks: Checks, report: Report, canary_url: str,
-             served: Revision | None) -> str:
+             served: Revision | None, log: Callable[[str], None]) -> str:
     """The push every platform takes: rolling, then the canary suite, then cf rollback."""
     settings = deployment.settings
     try:
@@ -91,6 +91,7 @@ def _rolling(deployment: Deployment, checks: Checks, report: Report, canary_url:
                           "returns to the revision that served") from None
     url = canary_url or deployment.route_url()
     suite = checks.suite(url, {})
+    log(f"the live checks at {url}: {suite.summary}")
     if suite.passed:
         return report.finish("deployed", f"deployed {settings.app} ({settings.mode}) and the "
                                          f"canary passed at {url}")
