@@ -1,10 +1,10 @@
 """A loopback stand-in for Cloud Foundry's gorouter, in front of real servers, routed as cf says.
 
 `running(TABLE)` serves it from a thread. The cf double (pipeline/tests/fakes/cf, with
-FAKE_CF_ROUTER_TABLE) writes TABLE after every change:
-the route's host and one endpoint per running instance (process guid, index, the URL of the real
-server its droplet runs on). The router reads it on every request, so a canary's instances join
-the route when Cloud Controller starts them and leave it when a cancel destroys them.
+FAKE_CF_ROUTER_TABLE) writes TABLE after every change: the route's host and one endpoint per
+running instance (process guid, index, the URL of the real server its droplet runs on). The
+router reads it on every request, so a canary's instances join the route when Cloud Controller
+starts them and leave it when a cancel destroys them.
 
 Written from cloudfoundry/gorouter main (the process-instance header arrived in PR #467, in
 routing-release 0.332.0): handlers/lookup.go, registry/registry.go LookupWithProcessInstance,
