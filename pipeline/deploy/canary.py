@@ -133,6 +133,9 @@ class Canary:  # pylint: disable=too-few-public-methods  # one flow: its state, 
             status = status_of(resource)
             if status == PAUSED or status[0] == "FINALIZED":
                 return resource
+            if status == ("ACTIVE", "CANCELING"):  # cancelled by someone, or by cf: let it end
+                self._await_cancel()
+                continue
             if self._clock.now() >= deadline:
                 raise self._cancel(served, f"it stayed {'/'.join(status)} for "
                                            f"{self.settings.startup_timeout_s:.0f} s without "

@@ -167,6 +167,14 @@ def test_a_deployment_finished_before_its_cancel_is_rolled_back() -> None:
                                 f"{NAME} to revision 7")
 
 
+def test_a_cancel_by_someone_else_is_awaited_and_said() -> None:
+    answers = foundry({READ: [CANCELING, CANCELING, CANCELED]})
+    run = deploy(answers)
+    assert "cancel-deployment" not in run.subcommands() and not run.checks.suites
+    assert run.outcome == (f"ERROR deployment {DEPLOYMENT} of {NAME} was cancelled outside this "
+                           "stage; revision 7 serves again")
+
+
 def test_a_failing_route_after_deployed_rolls_back() -> None:
     answers = foundry({READ: [PAUSED_1, PAUSED_1, DONE]})
     run = deploy(answers, ScriptedChecks(passes=[True, False]))
