@@ -29,16 +29,16 @@ if sys.version_info < (3, 11):  # noqa: UP036  # any nox may load this file, on 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline.container import (  # noqa: E402
-    build, containers, images, oci, publish, rootfs, verify)
+    build, containers, images, oci, publish, rootfs)
 from pipeline.core import environment, installs, interpreters, paths, project  # noqa: E402
 from pipeline.lint import checks  # noqa: E402
 
 # pylint: enable=wrong-import-position
 
-# The deploy stage imports PyYAML: its sessions import it themselves, so listing the sessions
-# never needs it. pipeline/tests/gates/test_front_door.py fails any other third-party import
-# at load.
-# pylint: disable=import-outside-toplevel
+# Stage helpers that need a third-party package run inside their session's environment
+# (`python -m pipeline.<stage>`), never in nox's process: pipeline/tests/unit/test_noxfile.py
+# fails any import of one here, at load or inside a session, and test_front_door.py proves a
+# stock nox lists the sessions and deploys.
 
 nox.needs_version = ">=2026.8.10"  # --parallel, allow_parallel, script-mode requires-python
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -155,7 +155,6 @@ def secrets(session: nox.Session) -> None:
 
 UNIT = ("tests/unit", "pipeline/tests/unit", "pipeline/tests/serving")  # in process
 HTTP = ("tests/smoke", "pipeline/tests/http")  # over HTTP: a local server, a container
-LIVE = ("tests/canary", "pipeline/tests/http")  # a live deployment: the tests marked `live`
 
 
 def _pytest(session: nox.Session, *paths: str, coverage: bool = False) -> None:
@@ -351,15 +350,6 @@ def _sign(session: nox.Session, image: oci.DigestRef, started: datetime,
         session.error(f"signing {image} failed: {failure}")
 
 
-def _verify_image(session: nox.Session, reference: str | None) -> None:
-    """Docker mode deploys only an image this pipeline signed and attested; stop otherwise."""
-    if reference:
-        try:
-            session.log(verify.before_deploy(reference))
-        except verify.Refused as refusal:
-            session.error(f"refusing to deploy: {refusal}")
-
-
 @nox.session
 def docker_build(session: nox.Session) -> None:
     """Build the image offline from hash-checked wheels; tag commit, version and latest."""
@@ -401,7 +391,7 @@ def docker_smoke(session: nox.Session) -> None:
 def _canary(session: nox.Session, url: str) -> bool:
     """Run the live checks against a URL (GET, HEAD and declared requests only); did they pass?"""
     try:
-        session.run("pytest", "-p", "no:cacheprovider", "-m", "live", *LIVE,
+        session.run("pytest", "-p", "no:cacheprovider", "-m", "live", *paths.LIVE_TESTS,
                     env={"CANARY_URL": url})
     except CommandFailed:
         return False
@@ -410,16 +400,19 @@ def _canary(session: nox.Session, url: str) -> bool:
 
 @nox.session
 def deploy(session: nox.Session) -> None:
-    """Push to Cloud Foundry (rolling), run the canary, and roll back if it fails."""
-    from pipeline.deploy import rollout
+    """Deploy to Cloud Foundry: canary where it can (checked, continued or cancelled), else rolling
+    with rollback; `-- --dry-run` prints the commands."""
     _install(session, "runtime", "test")
-    try:
-        outcome = rollout.run(lambda url: _canary(session, url), log=session.log,
-                              verify=lambda settings: _verify_image(session, settings.image_ref),
-                              dry_run="--dry-run" in session.posargs)
-    except rollout.DeployError as error:
-        session.error(str(error))
-    session.log(outcome)
+    # The stage runs in this session's environment (PyYAML, pytest), never in nox's process.
+    session.run("python", "-m", "pipeline.deploy", *session.posargs)
+
+
+@nox.session
+def rehearsal(session: nox.Session) -> None:
+    """Rehearse `nox -s deploy` on the cf double with real servers behind a router stand-in: a
+    broken release is cancelled with the old one serving, a healthy one reaches DEPLOYED."""
+    _install(session, "runtime", "test", "pipeline")  # pipeline: the nox that runs deploy
+    session.run("python", "-m", "pipeline.tests.support.rehearsal", *session.posargs)
 
 
 @nox.session

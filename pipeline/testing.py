@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 from pipeline.core import environment
 from pipeline.core import probes as declared
 from pipeline.core.contract import Contract
-from pipeline.core.httpclient import call, guarded
+from pipeline.core.httpclient import HeaderError, call, guarded, parse_headers, target_headers
 from pipeline.core.service import RunningServer, start_server
 from serving import Api, create_app
 
@@ -107,14 +107,11 @@ def service_url(request: pytest.FixtureRequest, probes: declared.Probes) -> Iter
         yield (os.environ.get("SMOKE_URL", "").rstrip("/")
                or request.getfixturevalue("local_server").url)
         return
-
-    def only_safe(base: str, method: str, path: str) -> str | None:
-        if base != url or probes.live_safe(method, path):
-            return None
-        return (f"refusing {method} {path} against the live deployment {url}: only GET, HEAD"
-                " and the requests tests/probes.toml declares under [[live]] may go there")
-
-    with guarded(only_safe):
+    try:
+        headers = parse_headers(os.environ.get("CANARY_HEADERS", ""))
+    except HeaderError as error:
+        pytest.fail(str(error), pytrace=False)
+    with guarded(probes.live_guard(url)), target_headers(url, headers):
         yield url
 
 

@@ -105,7 +105,8 @@ def stand_ins(here: Here) -> list[StandIn]:
                 "obviously fake values under .example.test, docker mode so the image digest"
                 " travels from the docker job to deploy",
                 "only the double answers them; nothing leaves 127.0.0.1; in the double's world"
-                " the app already runs in docker mode (a lifecycle cannot switch)",
+                " the app already runs in docker mode (a lifecycle cannot switch), on cf 8.18.4"
+                " and Cloud Controller 3.228.0, so deploy takes the canary path",
                 env={"FAKE_CF_LIFECYCLE": "docker"},
                 variables={"CF_API": "https://api.cf.example.test", "CF_ORG": "stand-in-org",
                            "CF_SPACE": "stand-in-space",
@@ -118,6 +119,10 @@ def stand_ins(here: Here) -> list[StandIn]:
                 " (vars.CANARY_URL)",
                 "the double deploys nothing, so the canary checks the image CI pushed",
                 variables={"CANARY_URL": here.production_url} if here.production_url else {}),
+        StandIn("gorouter's routing by X-Cf-Process-Instance (canary instance, old process)",
+                "none: every request reaches the one production stand-in, whatever it addresses",
+                "no router here; `nox -s rehearsal` and the deploy gates put the router stand-in"
+                " pipeline/tests/fakes/router.py in front of an old and a new release"),
         StandIn("job audit's gate step (`if: ${{ !env.ACT }}`)", "skipped: the job reports it",
                 "pip-audit --strict needs PyPI's advisory data, which is unreachable here"),
     ]

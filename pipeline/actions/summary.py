@@ -1,19 +1,23 @@
 """Markdown for GitHub's job summary: each gate's result and the figure it is judged by.
 
 Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG...  (stdlib only: it runs before any
-venv). The figure comes from the first log; for `update`, the second (the conflict check's) lists
-what did not merge.
+venv). The figure comes from the first log. The deploy gate adds the deploy stage's report
+(build/deploy-report.json): the strategy and why, each canary step with its checks' figures
+beside the baseline's, and the outcome; `update` adds, from the second log (the conflict
+check's), what did not merge.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from pipeline.container.images import docker_output
 from pipeline.core import project
-from pipeline.core.paths import IMAGE_REF_FILE
+from pipeline.core.paths import DEPLOY_REPORT, IMAGE_REF_FILE
 
 # The workflows set FORCE_COLOR, so logs carry colour codes around the figures.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -49,19 +53,57 @@ def _image_figure() -> str | None:
     return f"`{reference}`{megabytes}"
 
 
-def render(gate: str, outcome: str, log: str, *more: str) -> str:
-    """One small table: the gate, whether it passed, and its figure; then what did not merge."""
+def render(gate: str, outcome: str, log: str, *more: str, report: Path = DEPLOY_REPORT) -> str:
+    """One small table: the gate, whether it passed, and its figure; the deploy's steps and
+    what an update did not merge too."""
     label = _FIGURES.get(gate, ("", "image digest and size"))[1]
     mark = {"success": "passed", "failure": "FAILED", "skipped": "skipped"}.get(outcome, outcome)
     value = figure(gate, log) or "n/a"
-    text = (f"### {project.name()}: {gate}\n\n| result | {label} |\n| --- | --- |\n"
-            f"| {mark} | {value} |\n")
+    table = (f"### {project.name()}: {gate}\n\n| result | {label} |\n| --- | --- |\n"
+             f"| {mark} | {value} |\n")
+    if gate == "deploy" and report.is_file():
+        table += deploy_report(json.loads(report.read_text(encoding="utf-8")))
     unmerged = [line for extra in more for line in _CONFLICT.findall(_ANSI.sub("", extra))
                 if not line.startswith("none in ")]
     if unmerged:
-        text += "\nNot merged: resolve these, then run `nox`:\n\n"
-        text += "".join(f"- {line}\n" for line in unmerged)
-    return text
+        table += "\nNot merged: resolve these, then run `nox`:\n\n"
+        table += "".join(f"- {line}\n" for line in unmerged)
+    return table
+
+
+def _cell(text: object) -> str:
+    """A table cell: Markdown's column bar escaped, one line."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _side(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return "n/a"
+    return (f"{figures['error_pct']:.1f} % errors of {figures['requests']}, "
+            f"p95 {figures['p95_ms']:.0f} ms")
+
+
+def deploy_report(report: dict[str, Any]) -> str:
+    """The strategy and why, each step's checks against the baseline, and the outcome."""
+    lines = ["", f"**Strategy:** {_cell(report.get('why') or report.get('strategy') or 'n/a')}",
+             ""]
+    steps = report.get("steps") or []
+    if steps:
+        lines += ["| step | canary instances | live checks | canary | baseline | verdict |",
+                  "| --- | ---: | --- | --- | --- | --- |"]
+        for step in steps:
+            suites = "; ".join(f"{target}: {suite['summary']}"
+                               for target, suite in (step.get("live_checks") or {}).items())
+            baseline = _side(step.get("baseline"))
+            if step.get("baseline") and step.get("baseline_from"):
+                baseline += f" ({step['baseline_from']})"
+            lines.append("| " + " | ".join(_cell(cell) for cell in (
+                step["step"], step["canary_instances"], suites or "n/a", _side(step.get("canary")),
+                baseline, f"{step['verdict']}: {step['why']}")) + " |")
+        lines.append("")
+    lines.append(f"**Outcome:** {_cell(report.get('outcome') or 'n/a')}: "
+                 f"{_cell(report.get('line') or '')}")
+    return "\n".join(lines) + "\n"
 
 
 def _read(log_path: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,18 @@ class Probes:
         """Tell whether a request may go to a live deployment: GET, HEAD, or declared live."""
         return method in SAFE_METHODS or any(
             probe.method == method and probe.path == path for probe in self.live)
+
+    def live_guard(self, url: str) -> Callable[[str, str, str], str | None]:
+        """A pipeline.core.httpclient guard: refuse what is not live-safe before it reaches url."""
+        live = url.rstrip("/")
+
+        def only_safe(base: str, method: str, path: str) -> str | None:
+            if base != live or self.live_safe(method, path):
+                return None
+            return (f"refusing {method} {path} against the live deployment {live}: only GET, "
+                    "HEAD and the requests tests/probes.toml declares under [[live]] may go there")
+
+        return only_safe
 
 
 def _text(table: Mapping[str, Any], key: str, where: str) -> str:

@@ -58,6 +58,10 @@ class Cf:
         self._log(shlex.join(["cf", *args]))  # argv holds no secret: they travel in env
         return cmd.run(["cf", *args], env=env, check=False)
 
+    def attempt(self, *args: str) -> cmd.Result:
+        """Run `cf ARGS` whose failure the caller reads (cf's own words: last_line)."""
+        return self._cf(args)
+
     def run(self, *args: str, env: Mapping[str, str] | None = None, doing: str = "") -> str:
         """Run `cf ARGS` that must succeed; return its stdout."""
         result = self._cf(args, env)

@@ -1,4 +1,8 @@
-"""One rolling deployment: check it is safe to push, push, and roll back to what served before."""
+"""One deployment of the app: check it is safe to push, push, read it, roll back to what served.
+
+Cloud Controller is read through `cf curl -f` (pipeline/deploy/cf.py); the canary flow that
+steps a paused deployment is pipeline/deploy/canary.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 from pipeline.core.paths import MANIFEST
 from pipeline.deploy.cf import Cf, Resource, require, require_int
+from pipeline.deploy.platform import Plan
 from pipeline.deploy.settings import (
     DeployError, DeploySettings, docker_manifest, manifest_path, mask)
 
@@ -19,19 +24,28 @@ class Revision:
     version: int
 
 
+def api_command(settings: DeploySettings) -> list[str]:
+    """Point cf at the API: `cf curl /` then reads the platform's version before any login."""
+    return ["api", settings.api]
+
+
 def login_commands(settings: DeploySettings) -> list[list[str]]:
-    """Point at the API, authenticate from CF_USERNAME/CF_PASSWORD in the env, target."""
+    """Authenticate from CF_USERNAME/CF_PASSWORD in the env, then target."""
     return [
-        ["api", settings.api],
         ["auth"],  # cli command/v7/auth_command.go reads CF_USERNAME and CF_PASSWORD from the env
         ["target", "-o", settings.org, "-s", settings.space],
     ]
 
 
-def push_command(settings: DeploySettings, manifest: Path) -> list[str]:
-    """The rolling push; docker mode's manifest names the image by digest and its username."""
+ROLLING = Plan("rolling", (), "")
+
+
+def push_command(settings: DeploySettings, manifest: Path, plan: Plan = ROLLING) -> list[str]:
+    """The push with its strategy (and canary steps); docker mode's manifest names the image by
+    digest and its username."""
+    steps = ["--instance-steps", ",".join(map(str, plan.steps))] if plan.steps else []
     return ["push", "-f", str(manifest), "--vars-file", str(settings.vars_file),
-            "--strategy", "rolling"]
+            "--strategy", plan.strategy, *steps]
 
 
 class Deployment:
@@ -42,8 +56,12 @@ class Deployment:
         self.cf = cf or Cf()
         self._guid: str | None = None
 
+    def point(self) -> None:
+        """cf api."""
+        self.cf.run(*api_command(self.settings))
+
     def login(self) -> None:
-        """cf api, auth (credentials in the environment, never argv), target."""
+        """cf auth (credentials in the environment, never argv), then cf target."""
         credentials = {"CF_USERNAME": self.settings.username,
                        "CF_PASSWORD": self.settings.secrets.get("CF_PASSWORD", "")}
         for argv in login_commands(self.settings):
@@ -62,7 +80,7 @@ class Deployment:
         app = f"/v3/apps/{self._guid}"
         self._refuse_lifecycle_switch(require(self.cf.get(app), app, "lifecycle", "type"))
         self._refuse_active_deployment()
-        return self._serving(self.cf.resources(f"{app}/revisions/deployed"))
+        return self._serving()
 
     def _refuse_lifecycle_switch(self, current: str) -> None:
         # cc app/actions/app_update.rb: "Lifecycle type cannot be changed"
@@ -84,24 +102,75 @@ class Deployment:
                 f"deployment {guid} of {self.settings.app} is still ACTIVE ({reason}); wait for "
                 f"it to finish or run `cf cancel-deployment {self.settings.app}`, then deploy")
 
-    def _serving(self, deployed: list[Resource]) -> Revision | None:
+    def _serving(self) -> Revision | None:
         # cc app/fetchers/app_revisions_list_fetcher.rb fetch_deployed: the revisions of every
         # STARTED process; with no ACTIVE deployment that is one revision, or none if stopped.
-        path = f"/v3/apps/{self._guid}/revisions/deployed"
-        revisions = {require(r, path, "guid"): require_int(r, path, "version") for r in deployed}
+        revisions = self.deployed_revisions()
         if len(revisions) > 1:
             versions = ", ".join(str(v) for v in sorted(revisions.values()))
             raise DeployError(f"{self.settings.app} serves revisions {versions} at once with no "
                               "ACTIVE deployment; settle it by hand before deploying")
         return next((Revision(g, v) for g, v in revisions.items()), None)
 
-    def push(self) -> None:
-        """The rolling push; the registry password reaches cf in its environment only."""
+    def push(self, plan: Plan = ROLLING) -> None:
+        """Push with the plan's strategy; the registry password reaches cf in its environment
+        only."""
         docker = self.settings.mode == "docker"
         manifest = docker_manifest(self.settings) if docker else MANIFEST
         env = ({"CF_DOCKER_PASSWORD": self.settings.secrets.get("CF_DOCKER_PASSWORD", "")}
                if docker else None)
-        self.cf.run(*push_command(self.settings, manifest), env=env)
+        self.cf.run(*push_command(self.settings, manifest, plan), env=env)
+
+    @property
+    def app_guid(self) -> str:
+        """The app's GUID; a first deploy learns it after the push created the app."""
+        self._guid = self._guid or self.cf.app_guid(self.settings.app)
+        if self._guid is None:
+            raise DeployError(f"cf reports no app {self.settings.app} after pushing it")
+        return self._guid
+
+    def deployment(self, guid: str) -> Resource:
+        """One deployment as Cloud Controller shows it (cc app/presenters/v3/
+        deployment_presenter.rb)."""
+        return self.cf.get(f"/v3/deployments/{guid}")
+
+    def newest_deployment(self) -> Resource:
+        """The app's most recent deployment, whatever its status (the push just made it)."""
+        path = f"/v3/deployments?app_guids={self.app_guid}&order_by=-created_at&per_page=1"
+        found = require(self.cf.get(path), path, "resources")
+        if not isinstance(found, list) or not found:
+            raise DeployError(f"Cloud Controller lists no deployment of {self.settings.app} "
+                              "after the push")
+        newest: Resource = found[0]
+        return newest
+
+    def active_deployment_guid(self) -> str | None:
+        """The app's ACTIVE deployment, as cf's continue/cancel find it (cli actor/v7action/
+        deployment.go GetLatestActiveDeploymentForApp)."""
+        path = (f"/v3/deployments?app_guids={self.app_guid}&status_values=ACTIVE"
+                "&order_by=-created_at&per_page=1")
+        found = require(self.cf.get(path), path, "resources")
+        return str(require(found[0], path, "guid")) if isinstance(found, list) and found else None
+
+    def web_processes(self) -> list[str]:
+        """The GUIDs of the app's web processes, oldest first (cc app/presenters/v3/
+        process_presenter.rb); mid-deployment the new one is among them."""
+        path = f"/v3/apps/{self.app_guid}/processes?types=web"
+        return [str(require(process, path, "guid")) for process in self.cf.resources(path)]
+
+    def running(self, process: str) -> list[int]:
+        """The indexes of a process's RUNNING instances (cc app/presenters/v3/
+        process_stats_presenter.rb), which the router sends requests to."""
+        path = f"/v3/processes/{process}/stats"
+        stats = require(self.cf.get(path), path, "resources")
+        return [require_int(entry, path, "index") for entry in stats
+                if isinstance(entry, dict) and entry.get("state") == "RUNNING"]
+
+    def deployed_revisions(self) -> dict[str, int]:
+        """The revisions the app's STARTED processes run, GUID to version."""
+        path = f"/v3/apps/{self.app_guid}/revisions/deployed"
+        return {str(require(r, path, "guid")): require_int(r, path, "version")
+                for r in self.cf.resources(path)}
 
     def route_url(self) -> str:
         """The app's first route as Cloud Foundry reports it, as an https URL."""
@@ -140,18 +209,39 @@ class Deployment:
 
 
 def dry_run_lines(settings: DeploySettings) -> list[str]:
-    """The commands a real run would start with, as a reviewer would read them."""
-    manifest = manifest_path(settings)
-    commands = [*login_commands(settings), push_command(settings, manifest)]
-    lines = [mask(" ".join(["cf", *argv]), settings.secrets) for argv in commands]
+    """The commands a real run would send, both strategies, as a reviewer would read them."""
+    manifest, canary, app = manifest_path(settings), settings.canary, settings.app
+    steps = ",".join(map(str, canary.steps))
+    plan = Plan("canary", canary.steps, "")
+
+    def cf(argv: list[str]) -> str:
+        return mask(" ".join(["cf", *argv]), settings.secrets)
+
     env = ", ".join(f"{name}=****" for name in sorted(settings.secrets))
-    lines.append(f"# secrets reach cf through its environment only: {env}")
+    lines = [cf(["version"]), cf(api_command(settings)), cf(["curl", "-f", "/"]),
+             "# the strategy: canary on cf >= 8.8.0 and Cloud Controller >= 3.173.0 "
+             "(links.cloud_controller_v3.meta.version), else rolling; one line says which",
+             *map(cf, login_commands(settings)),
+             f"# secrets reach cf through its environment only: {env}"]
     if settings.mode == "docker":
         lines.append(f"# {manifest.name}: manifest.yml with docker.image={settings.image_ref}, "
                      f"docker.username={settings.docker_username}, no command (the image's "
                      "ENTRYPOINT runs)")
-    lines.append("# before pushing: the app's GUID, lifecycle, ACTIVE deployments and the "
-                 "revision serving now")
-    lines.append("# then: the canary suite against $CANARY_URL or the app's route; "
-                 "cf rollback to exactly that revision if it fails")
+    lines += [
+        "# before pushing: the app's GUID, lifecycle, ACTIVE deployments and the revision "
+        "serving now",
+        f"# canary (CANARY_STEPS={steps or 'unset: one canary instance, then all'}; "
+        "--instance-steps only from Cloud Controller 3.189.0):",
+        cf(push_command(settings, manifest, plan)),
+        "#   at each pause (ACTIVE/PAUSED): the live checks on every canary instance "
+        "(X-Cf-Process-Instance: <new process guid>:<index>) and figures beside the old process "
+        f"in the same window: errors <= baseline + {canary.error_margin_pct:g} points, p95 <= "
+        f"{canary.p95_factor:g} x baseline + {canary.p95_slack_ms:g} ms",
+        f"{cf(['continue-deployment', app])}   # passed: the next step, at last FINALIZED/DEPLOYED",
+        f"{cf(['cancel-deployment', app])}   # failed: poll to FINALIZED/CANCELED (at most "
+        f"{canary.cancel_timeout_s:g} s), then the old revision must be the one serving",
+        "# older platforms: rolling, then the canary suite at $CANARY_URL or the app's route, "
+        "and cf rollback to exactly the revision that served if it fails:",
+        cf(push_command(settings, manifest)),
+    ]
     return lines

@@ -1,4 +1,8 @@
-"""Deploy settings: every variable `nox -s deploy` reads, validated before any cf call."""
+"""Deploy settings: every variable `nox -s deploy` reads, validated before any cf call.
+
+The canary's settings (docs/pipeline.md, "Pipeline variables") say how Cloud Foundry's canary
+deployment is stepped and judged; each bad value is one line naming the variable.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,28 @@ class DeployError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class CanarySettings:
+    """How a canary deployment is stepped and judged (defaults as documented in docs/)."""
+
+    steps: tuple[int, ...] = ()  # CANARY_STEPS; empty: Cloud Controller's one canary instance
+    rounds: int = 10  # CANARY_ROUNDS: each pause sends every check request this many times
+    error_margin_pct: float = 1.0  # CANARY_ERROR_MARGIN: points over the baseline's error rate
+    p95_factor: float = 2.0  # CANARY_P95_FACTOR: times the baseline's p95 ...
+    p95_slack_ms: float = 50.0  # CANARY_P95_SLACK_MS: ... plus this, so loopback noise passes
+    latency_budget_ms: float = 500.0  # CANARY_LATENCY_BUDGET_MS: p95 when there is no baseline
+    cancel_timeout_s: float = 180.0  # CANARY_CANCEL_TIMEOUT: seconds a cancel may take to settle
+    poll_s: float = 3.0  # CANARY_POLL_SECONDS: cf's own polling interval (configv3/defaults.go)
+    startup_timeout_s: float = 300.0  # CF_STARTUP_TIMEOUT (minutes) as cf reads it
+
+
+# CANARY_STEPS: Cloud Controller's rule (cc app/messages/deployment_create_message.rb): whole
+# weights from 1 to 100, sorted ascending (equal neighbours allowed); written as cf takes them.
+STEPS = re.compile(r"^[0-9]{1,3}(,[0-9]{1,3})*$")
+STEPS_RULE = ("CANARY_STEPS must be comma-separated whole percentages from 1 to 100 in "
+              "ascending order (e.g. 10,50,100)")
+
+
+@dataclass(frozen=True)
 class DeploySettings:
     """Everything `nox -s deploy` needs; secrets are kept out of repr and argv."""
 
@@ -40,6 +66,7 @@ class DeploySettings:
     image_ref: str | None = None
     docker_username: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    canary: CanarySettings = field(default_factory=CanarySettings)
 
 
 def app_name(manifest: Path = MANIFEST) -> str:
@@ -57,6 +84,64 @@ def _image_ref(env: Mapping[str, str]) -> str:
     if not DIGEST_REF.match(reference):
         raise DeployError(f"IMAGE_REF must pin a digest (name@sha256:...), not a tag: {reference}")
     return reference
+
+
+def canary_steps(raw: str) -> tuple[int, ...]:
+    """Read CANARY_STEPS, refusing in one line what Cloud Controller would refuse later."""
+    text = raw.strip()
+    if not text:
+        return ()
+    weights = tuple(int(part) for part in text.split(",")) if STEPS.match(text) else ()
+    if not weights or any(not 1 <= w <= 100 for w in weights) or list(weights) != sorted(weights):
+        raise DeployError(f"{STEPS_RULE}, got {text[:40]!r}")
+    return weights
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    """One numeric setting: unset is the default, anything else must be a number >= minimum."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = minimum - 1
+    if not value >= minimum:  # also refuses nan
+        raise DeployError(f"{name} must be a number of at least {minimum:g}, got {raw[:32]!r}")
+    return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    """One count setting: unset is the default, anything else a whole number of at least 1."""
+    raw = env.get(name, "").strip()
+    if raw and not (raw.isdigit() and int(raw) >= 1):
+        raise DeployError(f"{name} must be a whole number of at least 1, got {raw[:32]!r}")
+    return int(raw) if raw else default
+
+
+def startup_timeout_s(env: Mapping[str, str]) -> float:
+    """CF_STARTUP_TIMEOUT as cf reads it (cli util/configv3/env.go: float minutes, truncated to
+    whole seconds; unset or unparsable is the default, util/configv3/defaults.go: 5 minutes)."""
+    try:
+        minutes = float(env.get("CF_STARTUP_TIMEOUT", "").strip() or "5")
+    except ValueError:
+        minutes = 5.0
+    return float(int(minutes * 60)) if minutes > 0 else 300.0
+
+
+def load_canary(env: Mapping[str, str]) -> CanarySettings:
+    """Every canary setting, each checked before any cf call."""
+    return CanarySettings(
+        steps=canary_steps(env.get("CANARY_STEPS", "")),
+        rounds=_whole(env, "CANARY_ROUNDS", 10),
+        error_margin_pct=_number(env, "CANARY_ERROR_MARGIN", 1.0, 0),
+        p95_factor=_number(env, "CANARY_P95_FACTOR", 2.0, 1),
+        p95_slack_ms=_number(env, "CANARY_P95_SLACK_MS", 50.0, 0),
+        latency_budget_ms=_number(env, "CANARY_LATENCY_BUDGET_MS", 500.0, 1),
+        cancel_timeout_s=_number(env, "CANARY_CANCEL_TIMEOUT", 180.0, 1),
+        poll_s=_number(env, "CANARY_POLL_SECONDS", 3.0, 0.05),
+        startup_timeout_s=startup_timeout_s(env),
+    )
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> DeploySettings:
@@ -78,6 +163,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> DeploySettings:
         image_ref=_image_ref(env) if docker else None,
         docker_username=env["CF_DOCKER_USERNAME"].strip() if docker else None,
         secrets={name: env[name] for name in SECRETS if env.get(name)},
+        canary=load_canary(env),
     )
 
 

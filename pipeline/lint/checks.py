@@ -16,7 +16,8 @@ from pathlib import Path
 from pipeline.core import cmd, project
 from pipeline.core.paths import ROOT
 
-PYTHON_TARGETS = ("app", "serving", "tests", "pipeline", "noxfile.py")
+# The cf double is a script without .py (it is cf on PATH), so it is named on its own.
+PYTHON_TARGETS = ("app", "serving", "tests", "pipeline", "noxfile.py", "pipeline/tests/fakes/cf")
 SHELL_SCRIPTS = (".ci/run", ".ci/readme.sh", ".ci/services.sh")
 ACTION_FILES = (".github/actions/setup-nox/action.yml",)
 

@@ -1,7 +1,10 @@
-"""The front door: nox installed on its own loads the noxfile; what is too old says so in one line.
+"""The front door: nox installed on its own loads the noxfile and deploys; what is too old says so.
 
 Each environment is made the way a user makes it: `python -m venv`, then `pip install nox` from
-PyPI, nothing else. The planted defect is the one issue 9 found: a third-party import at load.
+PyPI, nothing else. The planted defects are the ones issues 9 and 18 found: a third-party import
+at load, and a session importing the deploy stage (PyYAML) into nox's own process. Every other
+session's in-process imports are held to the same rule statically: pipeline/tests/unit/
+test_noxfile.py.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.core import interpreters
+from pipeline.core.service import serve
+from pipeline.tests.support.double import BASE, environment
 from pipeline.tests.support.tree import Tree, failed, passed
 
 NEEDS_NOX = ">=2026.8.10"
@@ -35,9 +40,10 @@ def stock_nox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _venv(tmp_path_factory.mktemp("stock") / "venv", sys.executable, "nox")
 
 
-def _nox(nox: Path, tree: Tree, *args: str) -> subprocess.CompletedProcess[str]:
+def _nox(nox: Path, tree: Tree, *args: str,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # The tree's own environment directory, so a stock nox never reuses the gates' environments.
-    return tree.run(str(nox), "--envdir", str(tree.path / ".nox"), *args)
+    return tree.run(str(nox), "--envdir", str(tree.path / ".nox"), *args, env=env)
 
 
 def _one_line_no_traceback(output: str) -> str:
@@ -61,6 +67,33 @@ def test_a_stock_nox_lists_the_sessions_and_yaml_is_not_needed(
 def test_a_third_party_import_at_load_fails_the_stock_nox(tree: Tree, stock_nox: Path) -> None:
     tree.plant("noxfile.py", "\nimport yaml  # planted: a stage helper imported at load time\n")
     output = failed(_nox(stock_nox, tree, "--script-mode", "none", "-l"))
+    assert "No module named 'yaml'" in output
+
+
+def test_a_stock_nox_deploys_dry_run_and_for_real_with_no_traceback(
+        tree: Tree, stock_nox: Path, tmp_path: Path) -> None:
+    cf_log = tmp_path / "cf-calls.jsonl"
+    dry = passed(_nox(stock_nox, tree, "-s", "deploy", "--", "--dry-run",
+                      env=environment(cf_log, **BASE)))
+    assert "cf push -f" in dry and "--strategy canary" in dry
+    assert "Traceback" not in dry and not cf_log.exists()
+    with serve(tmp_path / "live.log") as live:
+        real = passed(_nox(stock_nox, tree, "-s", "deploy",
+                           env=environment(cf_log, **BASE, CANARY_URL=live.url)))
+    assert "Traceback" not in real
+    assert f"DEPLOYED, and the canary passed at {live.url}" in real
+
+
+def test_a_session_importing_the_deploy_stage_fails_the_stock_nox(
+        tree: Tree, stock_nox: Path, tmp_path: Path) -> None:
+    # What issue 18 found: the deploy session imported the stage (PyYAML) into nox's process.
+    noxfile = tree.path / "noxfile.py"
+    noxfile.write_text(noxfile.read_text(encoding="utf-8").replace(
+        '    session.run("python", "-m", "pipeline.deploy", *session.posargs)',
+        "    from pipeline.deploy import rollout  # pylint: disable=import-outside-toplevel\n"
+        "    session.log(rollout.run(dry_run=True))"), encoding="utf-8")
+    output = failed(_nox(stock_nox, tree, "-s", "deploy", "--", "--dry-run",
+                         env=environment(tmp_path / "cf-calls.jsonl", **BASE)))
     assert "No module named 'yaml'" in output
 
 

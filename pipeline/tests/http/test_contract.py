@@ -22,7 +22,7 @@ from pipeline.core.httpclient import Reply, call, raw
 from pipeline.core.probes import Probes, Request
 from serving.security import HARDENING_HEADERS
 
-LATENCY_BUDGET_MS = float(os.environ.get("CANARY_LATENCY_BUDGET_MS", "500"))
+LATENCY_BUDGET_MS = float(os.environ.get("CANARY_LATENCY_BUDGET_MS") or "500")  # blank: the default
 LATENCY_SAMPLES = 20
 # Path parameter values no API should take, each of which once reached a 404 or a 500 somewhere:
 # control characters, line breaks, bytes that are not UTF-8, bidi overrides, dot segments.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pipeline.actions import summary
 from pipeline.core import project
 
@@ -34,3 +37,22 @@ def test_an_update_names_its_version_and_lists_what_did_not_merge() -> None:
     assert "| FAILED | 2.1.0 |" in conflicted
     assert "- README.md:5: Merge conflict string '<<<<<<<' found\n" in conflicted
     assert "- pyproject.toml.rej: hunks an update could not merge\n" in conflicted
+
+
+def test_the_deploy_summary_shows_the_strategy_each_step_and_the_outcome(tmp_path: Path) -> None:
+    report = tmp_path / "deploy-report.json"
+    report.write_text(json.dumps({
+        "strategy": "canary", "why": "strategy canary: cf 8.18.4, Cloud Controller 3.228.0",
+        "steps": [{"step": "1/2", "canary_instances": 1,
+                   "live_checks": {"instance 0": {"passed": False, "summary": "4 failed"}},
+                   "canary": {"requests": 35, "errors": 15, "error_pct": 42.86, "p95_ms": 4.0},
+                   "baseline": {"requests": 35, "errors": 0, "error_pct": 0.0, "p95_ms": 5.0},
+                   "baseline_from": "same window", "verdict": "cancel",
+                   "why": "canary errors 42.9 % | over"}],
+        "outcome": "cancelled", "line": "cancelled deployment d of app; revision 7 serves again"}))
+    text = summary.render("deploy", "failure", "", report=report)
+    assert "**Strategy:** strategy canary: cf 8.18.4, Cloud Controller 3.228.0" in text
+    assert ("| 1/2 | 1 | instance 0: 4 failed | 42.9 % errors of 35, p95 4 ms | 0.0 % errors of "
+            "35, p95 5 ms (same window) | cancel: canary errors 42.9 % \\| over |") in text
+    assert "**Outcome:** cancelled: cancelled deployment d of app; revision 7 serves again" in text
+    assert "Strategy" not in summary.render("deploy", "success", "", report=tmp_path / "none.json")

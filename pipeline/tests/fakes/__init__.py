@@ -1,0 +1,1 @@
+"""Test doubles on PATH for the deploy stage: cf (with its Cloud Controller) and the router."""
