@@ -1,4 +1,4 @@
-"""Run the app under Granian's RSGI interface behind the edge, chosen by measurement (docs/serving.md)."""
+"""The production server: Granian RSGI behind the edge, chosen by measurement (docs/serving.md)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Usage: python -m pipeline.bench [--only servers,pipeline,image] [--seconds N] [--rounds N]
        [--servers KEY,...] [--image REF] [--strict]
 Prints Markdown tables and the targets, writes results.json, results.md and bench.png to
-docs/bench/ (full runs, which also rewrite docs/benchmarks.md's block) or build/bench/ (--only runs).
+docs/bench/ (full runs, which also rewrite docs/benchmarks.md's block) or build/bench/ (--only
+runs).
 Targets are reported, not enforced, unless --strict: these machines are noisy.
 """
 
