@@ -10,6 +10,7 @@ from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 JSON = "application/json"
+_NO_BODY = (None, "", "0")
 
 
 def _finite(literal: str) -> float:
@@ -35,8 +36,9 @@ def json_body() -> Any | None:
     """The body as JSON, or None when there is none; any other media type is a 415."""
     environ = request.environ
     # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body,
-    # and most requests send none, so they skip building a body stream.
-    if "HTTP_TRANSFER_ENCODING" not in environ and not environ.get("CONTENT_LENGTH"):
+    # and most requests send none, so they skip building a body stream. The edge hands every
+    # request over with its buffered body's length, "0" when there is none.
+    if "HTTP_TRANSFER_ENCODING" not in environ and environ.get("CONTENT_LENGTH") in _NO_BODY:
         return None
     raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
     if not raw:
