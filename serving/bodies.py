@@ -6,8 +6,9 @@ import json
 import math
 from typing import Any
 
-from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from serving.context import current_request
 
 JSON = "application/json"
 _NO_BODY = (None, "", "0")
@@ -34,15 +35,16 @@ def parse_json(raw: bytes) -> Any:
 
 def json_body() -> Any | None:
     """The body as JSON, or None when there is none; any other media type is a 415."""
-    environ = request.environ
+    req = current_request()
+    environ = req.environ
     # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body,
     # and most requests send none, so they skip building a body stream. The edge hands every
     # request over with its buffered body's length, "0" when there is none.
     if "HTTP_TRANSFER_ENCODING" not in environ and environ.get("CONTENT_LENGTH") in _NO_BODY:
         return None
-    raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
+    raw = req.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
     if not raw:
         return None
-    if request.mimetype != JSON:
+    if req.mimetype != JSON:
         raise UnsupportedMediaType(f"a request body must be {JSON}")
     return parse_json(raw)
