@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
+
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import MPServer, MTServer, Server
@@ -28,10 +31,13 @@ GRANIAN_LOGGING = {
 }
 
 
+APP = "serving.rsgi:app"  # what Granian serves: the Flask app behind the edge
+
+
 def build_server(settings: Settings) -> MPServer | MTServer:
     """Translate validated settings into a Granian server, not started yet."""
     return Server(
-        "serving.rsgi:app",
+        APP,
         address=settings.host,
         port=settings.port,
         interface=Interfaces.RSGI,
@@ -60,5 +66,20 @@ def main() -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    preload()
     build_server(settings).serve()
     return 0
+
+
+def preload() -> None:
+    """Build the app once, before Granian forks its workers, which then share it.
+
+    Each worker imported Flask and built the app itself after the fork: with the app built
+    first, a forked worker finds `serving.rsgi` imported (Granian's loader imports it by name),
+    starts without that work and shares those pages with its siblings. gc.freeze() keeps the
+    collector off those objects for good, so no collection touches (and copies) their pages.
+    Where Granian spawns instead of forking (Python 3.14's default start method), each worker
+    imports the app as before.
+    """
+    importlib.import_module(APP.partition(":")[0])
+    gc.freeze()
