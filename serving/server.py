@@ -10,6 +10,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import MPServer, MTServer, Server
 
+from serving import relay
 from serving.config import ConfigError, Settings, load_settings, read_environment
 
 # Slow-header clients (slowloris) are cut off after this long; CF's router and Docker's
@@ -34,12 +35,17 @@ GRANIAN_LOGGING = {
 APP = "serving.rsgi:app"  # what Granian serves: the Flask app behind the edge
 
 
-def build_server(settings: Settings) -> MPServer | MTServer:
-    """Translate validated settings into a Granian server, not started yet."""
+def build_server(settings: Settings, port: int | None = None,
+                 target: str = APP) -> MPServer | MTServer:
+    """Translate validated settings into a Granian server, not started yet.
+
+    With `port`, Granian listens on that loopback port behind the relay (serving/relay.py);
+    without, on HOST:PORT itself.
+    """
     return Server(
-        APP,
-        address=settings.host,
-        port=settings.port,
+        target,
+        address=relay.UPSTREAM_HOST if port else settings.host,
+        port=port or settings.port,
         interface=Interfaces.RSGI,
         workers=settings.web_concurrency,
         backlog=settings.web_backlog,
@@ -67,8 +73,25 @@ def main() -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     preload()
-    build_server(settings).serve()
+    serve(settings)
     return 0
+
+
+def serve(settings: Settings, target: str = APP) -> None:
+    """Serve `target` on Granian behind the relay until SIGTERM has drained the workers.
+
+    The relay takes HOST:PORT and holds a client's half-close back until its requests are
+    answered, which Granian cannot do itself (serving/relay.py); Granian listens on loopback.
+    """
+    listener = relay.listen(settings.host, settings.port, settings.web_backlog)
+    port = relay.loopback_port()
+    front = relay.Relay(listener, port)
+    front.start()
+    try:
+        build_server(settings, port, target).serve()
+    finally:
+        front.stop()
+        listener.close()
 
 
 def preload() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.service import free_port
 from serving import server
 from serving.config import load_settings
 from serving.edge import Edge
@@ -78,7 +79,8 @@ def test_the_app_is_built_before_granian_forks_its_workers(
             """Granian would fork its workers here."""
             seen.append("serving.rsgi" in sys.modules and gc.get_freeze_count() > 0)
 
-    monkeypatch.setattr(server, "build_server", lambda settings: Fake())
+    monkeypatch.setenv("PORT", str(free_port()))  # the relay takes it for the test's length
+    monkeypatch.setattr(server, "build_server", lambda *_args: Fake())
     try:
         assert server.main() == 0
     finally:
