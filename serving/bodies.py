@@ -33,8 +33,12 @@ def parse_json(raw: bytes) -> Any:
         raise BadRequest("the body must be UTF-8 JSON") from None
 
 
-def json_body() -> Any | None:
-    """The body as JSON, or None when there is none; any other media type is a 415."""
+def json_body(*, null: bool = True) -> Any | None:
+    """The body as JSON, or None when there is none; any other media type is a 415.
+
+    A body of JSON `null` is None as well, which an API whose contract takes only objects
+    cannot tell from no body: with `null=False` it is refused with a 400 instead.
+    """
     req = current_request()
     environ = req.environ
     # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body,
@@ -47,4 +51,7 @@ def json_body() -> Any | None:
         return None
     if req.mimetype != JSON:
         raise UnsupportedMediaType(f"a request body must be {JSON}")
-    return parse_json(raw)
+    body = parse_json(raw)
+    if body is None and not null:
+        raise BadRequest("the body must not be JSON null")
+    return body
