@@ -30,6 +30,7 @@ PARTIAL_OUT = BENCH_PARTIAL_DIR
 README = ROOT / "docs" / "benchmarks.md"  # its block shows the latest full run
 README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 ALL_SECTIONS = {"servers", "pipeline", "image"}
+PROFILE = "service-profile.svg"  # py-spy's flame graph of the service under the work request
 
 
 SAME_WORK_RATIO = 1.25  # the service against the strongest peer doing the same work
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         measures: dict[str, Callable[[], Any]] = {
             "servers": lambda: servers.measure(
                 args.seconds, args.rounds, workdir,
-                args.servers.split(",") if args.servers else None),
+                args.servers.split(",") if args.servers else None,
+                profile_to=out / PROFILE),
             "pipeline": lambda: nox_runs.measure(workdir),
             "image": lambda: image.measure(workdir, args.image),
         }
