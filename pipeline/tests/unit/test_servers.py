@@ -121,3 +121,13 @@ def test_the_service_does_its_own_work_and_a_bare_route_does_not(
     assert "echoed X-Request-ID" in gaps
     assert "a JSON access line on stdout" in gaps
     assert not any(gap.startswith("the service's answer") for gap in gaps)
+
+
+def test_the_pipeline_table_shows_the_tree_before_beside_this_one() -> None:
+    pipe = {"cold_s": 60.0, "cold_cpu_s": 70.0, "warm_s": 28.0, "warm_cpu_s": 50.0,
+            "warm_rounds": [27.5, 28.5], "tools_s": 80.0, "tools_cpu_s": 48.0, "cores": 2.0,
+            "reference": "ae4440e", "ref_cold_s": 62.0, "ref_cold_cpu_s": 76.0,
+            "ref_warm_s": 47.0, "ref_warm_cpu_s": 62.0, "ref_warm_rounds": [46.0, 48.0]}
+    report = suite.render({"pipeline": pipe})
+    assert "| before (ae4440e): warm (median of 46.0 / 48.0 s) | 47.0 | 62.0 |" in report
+    assert "| warm plain nox <= 30 s | 28.0 s | yes |" in report
