@@ -41,7 +41,7 @@ def index() -> Response:
 def echo(item: str | None = None) -> Response:
     """Echo the item, the lang query parameter and the JSON body, once each is validated."""
     lang = request.args.get("lang")
-    body = json_body()
+    body = json_body(null=False)  # the contract's body is an object: null is no payload
     return jsonify(
         message="echo",
         timestamp=_now(),

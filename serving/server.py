@@ -1,12 +1,16 @@
-"""Serve the app on Granian RSGI behind the edge, as measured best (docs/serving.md)."""
+"""The production server: Granian RSGI behind the edge, chosen by measurement (docs/serving.md)."""
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
+
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import MPServer, MTServer, Server
 
+from serving import relay
 from serving.config import ConfigError, Settings, load_settings, read_environment
 
 # Slow-header clients (slowloris) are cut off after this long; CF's router and Docker's
@@ -28,12 +32,20 @@ GRANIAN_LOGGING = {
 }
 
 
-def build_server(settings: Settings) -> MPServer | MTServer:
-    """Translate validated settings into a Granian server, not started yet."""
+APP = "serving.rsgi:app"  # what Granian serves: the Flask app behind the edge
+
+
+def build_server(settings: Settings, port: int | None = None,
+                 target: str = APP) -> MPServer | MTServer:
+    """Translate validated settings into a Granian server, not started yet.
+
+    With `port`, Granian listens on that loopback port behind the relay (serving/relay.py);
+    without, on HOST:PORT itself.
+    """
     return Server(
-        "serving.rsgi:app",
-        address=settings.host,
-        port=settings.port,
+        target,
+        address=relay.UPSTREAM_HOST if port else settings.host,
+        port=port or settings.port,
         interface=Interfaces.RSGI,
         workers=settings.web_concurrency,
         backlog=settings.web_backlog,
@@ -60,5 +72,37 @@ def main() -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    build_server(settings).serve()
+    preload()
+    serve(settings)
     return 0
+
+
+def serve(settings: Settings, target: str = APP) -> None:
+    """Serve `target` on Granian behind the relay until SIGTERM has drained the workers.
+
+    The relay takes HOST:PORT and holds a client's half-close back until its requests are
+    answered, which Granian cannot do itself (serving/relay.py); Granian listens on loopback.
+    """
+    listener = relay.listen(settings.host, settings.port, settings.web_backlog)
+    port = relay.loopback_port()
+    front = relay.Relay(listener, port)
+    front.start()
+    try:
+        build_server(settings, port, target).serve()
+    finally:
+        front.stop()
+        listener.close()
+
+
+def preload() -> None:
+    """Build the app once, before Granian forks its workers, which then share it.
+
+    Each worker imported Flask and built the app itself after the fork: with the app built
+    first, a forked worker finds `serving.rsgi` imported (Granian's loader imports it by name),
+    starts without that work and shares those pages with its siblings. gc.freeze() keeps the
+    collector off those objects for good, so no collection touches (and copies) their pages.
+    Where Granian spawns instead of forking (Python 3.14's default start method), each worker
+    imports the app as before.
+    """
+    importlib.import_module(APP.partition(":")[0])
+    gc.freeze()

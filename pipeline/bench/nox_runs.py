@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import resource
 import shlex
+import statistics
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.core import cmd
+from pipeline.core.paths import ROOT
 from pipeline.core.project import copy_tree
 
 _NOT_COMMANDS = ("Running session", "Creating virtual environment", "Reusing existing",
@@ -84,8 +87,7 @@ def tools_time(tree: Path, commands: list[tuple[Path, list[str]]]) -> Timing:
     return Timing(wall, cpu, worst)
 
 
-def _fresh_clone(workdir: Path) -> Path:
-    tree = copy_tree(workdir / "tree")
+def _committed(tree: Path) -> Path:
     for argv in (["git", "init", "-q"], ["git", "add", "-A"],
                  ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit",
                   "-q", "-m", "bench"]):
@@ -93,16 +95,51 @@ def _fresh_clone(workdir: Path) -> Path:
     return tree
 
 
-def measure(workdir: Path) -> dict[str, float]:
-    """Time a cold and a warm plain `nox`, then the tools alone, in the same run."""
+def _fresh_clone(workdir: Path) -> Path:
+    return _committed(copy_tree(workdir / "tree"))
+
+
+def _clone_of(reference: str, workdir: Path) -> Path:
+    """The tree at a git reference (a commit before a change), as a fresh clone of its own."""
+    tree = workdir / "reference"
+    tree.mkdir()
+    archive = tree / "tree.tar"
+    cmd.run(["git", "archive", "--format=tar", f"--output={archive}", reference], cwd=ROOT)
+    cmd.run(["tar", "-xf", str(archive)], cwd=tree)
+    archive.unlink()
+    return _committed(tree)
+
+
+def measure(workdir: Path, reference: str | None = None) -> dict[str, Any]:
+    """Time a cold and a warm plain `nox`, then the tools alone, in the same run.
+
+    With `reference` (a git commit), that tree is timed the same way beside this one, its warm
+    runs taking turns with this tree's, so a before and an after share the machine's noise.
+    """
     tree = _fresh_clone(workdir)
     envdir, cache = workdir / "envs", workdir / "cache"
     cold = plain_nox(tree, envdir, cache)
-    warm = plain_nox(tree, envdir, cache)
-    tools = tools_time(tree, logged_commands(warm.output, envdir))
-    return {
-        "cold_s": cold.wall_s, "cold_cpu_s": cold.cpu_s,
-        "warm_s": warm.wall_s, "warm_cpu_s": warm.cpu_s,
+    figures: dict[str, Any] = {"cold_s": cold.wall_s, "cold_cpu_s": cold.cpu_s}
+    warm = [plain_nox(tree, envdir, cache)]
+    if reference:
+        before = _clone_of(reference, workdir)
+        before_envs = workdir / "reference-envs"
+        before_cold = plain_nox(before, before_envs, cache)
+        before_warm = [plain_nox(before, before_envs, cache)]
+        warm.append(plain_nox(tree, envdir, cache))
+        before_warm.append(plain_nox(before, before_envs, cache))
+        figures.update({
+            "reference": reference, "ref_cold_s": before_cold.wall_s,
+            "ref_cold_cpu_s": before_cold.cpu_s,
+            "ref_warm_s": statistics.median(t.wall_s for t in before_warm),
+            "ref_warm_cpu_s": statistics.median(t.cpu_s for t in before_warm),
+            "ref_warm_rounds": [round(t.wall_s, 1) for t in before_warm]})
+    tools = tools_time(tree, logged_commands(warm[-1].output, envdir))
+    figures.update({
+        "warm_s": statistics.median(t.wall_s for t in warm),
+        "warm_cpu_s": statistics.median(t.cpu_s for t in warm),
+        "warm_rounds": [round(t.wall_s, 1) for t in warm],
         "tools_s": tools.wall_s, "tools_cpu_s": tools.cpu_s,
-        "warm_exit": warm.returncode, "cores": float(os.cpu_count() or 1),
-    }
+        "warm_exit": max(t.returncode for t in warm), "cores": float(os.cpu_count() or 1),
+    })
+    return figures

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import statistics
+import subprocess  # nosec B404 - wrk runs beside the profiler
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,9 @@ BODY_FILE = "BENCH_BODY_FILE"  # the service's answer to the work request, for t
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 _APPS = "pipeline.bench.apps"
 _SUCCESS = tuple(range(200, 300))  # wrk counts anything else as an error
+# py-spy's samples a second: at 200 Hz a 10 s round gives 2,000 samples per process, enough
+# to see any frame above 1 %, while its own reads of the workers' memory stay small.
+PROFILE_RATE_HZ = 200
 
 
 # A server to measure: what it does, how to start it, whether it does the service's work.
@@ -219,9 +223,29 @@ def running(chosen: Sequence[Contender], work: Work,
         yield servers
 
 
-def measure(seconds: int, rounds: int, log_dir: Path,
-            keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Measure each contender (or those in `keys`, the service always first) in turns."""
+def profile(server: RunningServer, work: Work, seconds: int, output: Path) -> None:
+    """Sample the server's processes (workers included) under the work request: a flame graph.
+
+    py-spy attaches from outside, so the profile is of the service as it runs; it needs the
+    right to ptrace the server (root, or kernel.yama.ptrace_scope 0).
+    """
+    spy = Path(sys.executable).with_name("py-spy")
+    with subprocess.Popen(  # nosec B603 B607 - wrk with a fixed argv, as Work.wrk runs it
+            ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds + 2}s", "-s", str(work.script),
+             server.url + work.request.path], stdout=subprocess.DEVNULL) as load:
+        time.sleep(1)  # past the connection burst
+        cmd.run([str(spy), "record", "--pid", str(server.process.pid), "--subprocesses",
+                 "--rate", str(PROFILE_RATE_HZ), "--duration", str(seconds), "--nonblocking",
+                 "--format", "flamegraph", "--output", str(output)], timeout=seconds + 60)
+        load.wait(seconds + 30)
+
+
+def measure(seconds: int, rounds: int, log_dir: Path, keys: Sequence[str] | None = None,
+            profile_to: Path | None = None) -> list[dict[str, Any]]:
+    """Measure each contender (or those in `keys`, the service always first) in turns.
+
+    With `profile_to`, the service is then profiled under the same load for one round.
+    """
     work = Work.declared(log_dir)
     chosen = [c for c in contenders(probes.load())
               if c.key == SERVICE or keys is None or c.key in keys]
@@ -232,6 +256,8 @@ def measure(seconds: int, rounds: int, log_dir: Path,
         for _ in range(rounds):
             for contender, server in zip(chosen, servers):
                 results[contender.key].append(work.wrk(server.url, seconds))
+        if profile_to is not None:
+            profile(servers[0], work, seconds, profile_to)
     return [summarise(c, results[c.key]) for c in chosen]
 
 

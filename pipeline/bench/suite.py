@@ -30,6 +30,7 @@ PARTIAL_OUT = BENCH_PARTIAL_DIR
 README = ROOT / "docs" / "benchmarks.md"  # its block shows the latest full run
 README_BLOCK = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
 ALL_SECTIONS = {"servers", "pipeline", "image"}
+PROFILE = "service-profile.svg"  # py-spy's flame graph of the service under the work request
 
 
 SAME_WORK_RATIO = 1.25  # the service against the strongest peer doing the same work
@@ -106,18 +107,33 @@ def render(results: dict[str, Any]) -> str:
               round(r["p99_ms"], 2), r["errors"]) for r in results["servers"]]))
     if results.get("pipeline"):
         pipe = results["pipeline"]
-        parts.append(table(
-            [f"plain nox ({pipe['cores']:.0f} cores)", "wall s", "CPU s"], [
-                ("cold: fresh clone, no environments, empty caches", round(pipe["cold_s"], 1),
-                 round(pipe["cold_cpu_s"], 1)),
-                ("warm: the next run", round(pipe["warm_s"], 1), round(pipe["warm_cpu_s"], 1)),
-                ("the tools alone, one after another", round(pipe["tools_s"], 1),
-                 round(pipe["tools_cpu_s"], 1)),
-            ]))
+        parts.append(table([f"plain nox ({pipe['cores']:.0f} cores)", "wall s", "CPU s"],
+                           _pipeline_rows(pipe)))
     parts.append(table(["target", "measured", "met"],
                        [(name, value, "yes" if met else "NO")
                         for name, value, met in targets(results)]))
     return "\n\n".join(parts) + "\n"
+
+
+def _pipeline_rows(pipe: dict[str, Any]) -> list[tuple[str, float, float]]:
+    rows = [
+        ("cold: fresh clone, no environments, empty caches", round(pipe["cold_s"], 1),
+         round(pipe["cold_cpu_s"], 1)),
+        ("warm: the next run (median of " + " / ".join(
+            str(n) for n in pipe.get("warm_rounds", [])) + " s)", round(pipe["warm_s"], 1),
+         round(pipe["warm_cpu_s"], 1)),
+        ("the tools alone, one after another", round(pipe["tools_s"], 1),
+         round(pipe["tools_cpu_s"], 1)),
+    ]
+    if "reference" in pipe:  # the tree before the change, timed in turns with this one
+        rows += [
+            (f"before ({pipe['reference']}): cold", round(pipe["ref_cold_s"], 1),
+             round(pipe["ref_cold_cpu_s"], 1)),
+            (f"before ({pipe['reference']}): warm (median of " + " / ".join(
+                str(n) for n in pipe["ref_warm_rounds"]) + " s)", round(pipe["ref_warm_s"], 1),
+             round(pipe["ref_warm_cpu_s"], 1)),
+        ]
+    return rows
 
 
 def _throughput_axis(axis: Any, rows: list[dict[str, Any]], work: str) -> None:
@@ -184,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", help="measure only these contenders (keys, comma-separated)")
     parser.add_argument("--image", default=f"{images.image_name()}:latest")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--reference", help="a git commit whose plain nox is timed beside")
     parser.add_argument("--report-only", action="store_true",
                         help="re-render docs/bench/ from results.json without measuring")
     args = parser.parse_args(argv)
@@ -199,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         measures: dict[str, Callable[[], Any]] = {
             "servers": lambda: servers.measure(
                 args.seconds, args.rounds, workdir,
-                args.servers.split(",") if args.servers else None),
-            "pipeline": lambda: nox_runs.measure(workdir),
+                args.servers.split(",") if args.servers else None,
+                profile_to=out / PROFILE),
+            "pipeline": lambda: nox_runs.measure(workdir, args.reference),
             "image": lambda: image.measure(workdir, args.image),
         }
         for name, measure in measures.items():

@@ -11,12 +11,15 @@ template (no copier.yml) there is nothing to render and it says so.
 from __future__ import annotations
 
 import filecmp
+import functools
 import os
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from pipeline.core import cmd, project
 from pipeline.core.paths import ANSWERS_FILE as ANSWERS, ROOT
@@ -29,19 +32,53 @@ PROBE_ANSWERS = MappingProxyType({"service_name": "twin-probe",
                                   "description": "A service the twins name."})
 
 
-def copier_command(destination: Path, answers: Mapping[str, str] | None = None,
-                   source: Path = ROOT, vcs_ref: str = "HEAD") -> list[str]:
-    """`copier copy` of `source` at `vcs_ref`, non-interactive, with `answers` over the defaults."""
-    copier = Path(sys.executable).with_name("copier")
-    data = [arg for key, value in (answers or {}).items() for arg in ("--data", f"{key}={value}")]
-    return [str(copier), "copy", "--defaults", "--quiet", "--vcs-ref", vcs_ref, *data,
-            str(source), str(destination)]
+def _compiled_once(from_string: Callable[..., Any]) -> Callable[..., Any]:
+    """jinja2's Environment.from_string, compiling each source once per environment.
+
+    copier renders every path name and its answers file name as a template, compiling each
+    anew: 7,097 compiles for one rendering of this tree, 3.0 of its 4.8 s (cProfile). A
+    compiled template renders the same text however often it is used, so one rendering now
+    costs 1.2 s instead of 2.5 s. Sources rendered with their own globals compile as before.
+    """
+    # Keyed by id(environment); the environment is kept, so its id is never reused.
+    compiled: dict[tuple[int, str], tuple[object, Any]] = {}
+
+    @functools.wraps(from_string)
+    def once(environment: object, source: Any,
+             globals: Any = None,  # pylint: disable=redefined-builtin  # jinja2's own name
+             template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return from_string(environment, source, globals, template_class)
+        key = (id(environment), source)
+        if key not in compiled:
+            compiled[key] = (environment, from_string(environment, source))
+        return compiled[key][1]
+
+    once.compiles_once = True  # type: ignore[attr-defined]
+    return once
 
 
 def render(destination: Path, answers: Mapping[str, str] | None = None,
            source: Path = ROOT, vcs_ref: str = "HEAD") -> Path:
-    """Render the template into `destination` (dirty changes of a local HEAD included)."""
-    cmd.run(copier_command(destination, answers, source, vcs_ref))
+    """Render the template into `destination` (dirty changes of a local HEAD included).
+
+    In process, through copier's API: the check renders twice, and importing copier once
+    instead of twice saves 1.1 s of CPU.
+    """
+    # copier and jinja2 live in the template and lint environments only, not in every
+    # environment that imports this module (pipeline/tests/unit reads its helpers).
+    import copier  # pylint: disable=import-outside-toplevel
+    import jinja2  # pylint: disable=import-outside-toplevel
+
+    if not hasattr(jinja2.Environment.from_string, "compiles_once"):
+        setattr(jinja2.Environment, "from_string",
+                _compiled_once(jinja2.Environment.from_string))
+    with warnings.catch_warnings():
+        # The `copier copy --quiet` this replaces printed nothing; its API warns that a dirty
+        # tree is rendered with its changes, which is the point of the check.
+        warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
+        copier.run_copy(str(source), str(destination), data=dict(answers or {}),
+                        defaults=True, quiet=True, vcs_ref=vcs_ref)
     return destination
 
 

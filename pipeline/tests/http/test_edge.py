@@ -118,6 +118,19 @@ def test_a_body_cut_short_by_fin_is_not_processed(service_url: str, body_head: b
         _json_error(_read_all(sock), 400)
 
 
+@pytest.mark.parametrize("count", [1, 3, 8])
+def test_pipelined_requests_then_a_half_close_all_get_answers(service_url: str,
+                                                              count: int) -> None:
+    """Issue 19: Granian dropped the last response once the client shut its write side."""
+    with _connect(service_url, 5) as sock:
+        sock.sendall((b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n") * count)
+        sock.shutdown(socket.SHUT_WR)
+        started = time.monotonic()
+        answer = _read_all(sock)  # to EOF: the server closes once it has answered
+    assert answer.count(b"HTTP/1.1 200 OK\r\n") == count, answer[-300:]
+    assert time.monotonic() - started < 2  # closed at once, not at a keep-alive timeout
+
+
 @pytest.mark.process
 def test_a_body_cut_by_a_reset_is_logged_as_refused(
         local_server: RunningServer, body_head: bytes) -> None:

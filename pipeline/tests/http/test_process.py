@@ -44,17 +44,20 @@ def test_one_json_line_per_request_with_request_id(local_server: RunningServer,
 def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path: Path, probes: Probes) -> None:
     server = start_server(tmp_path / "drain.log", {"WEB_CONCURRENCY": "1"})
     statuses: list[int] = []
+    answered: list[str] = []
     work = probes.work
 
-    def client() -> None:
-        for _ in range(20):
+    def client(number: int) -> None:
+        for request in range(20):
+            rid = f"drain-{number:02d}-{request:04d}"
             try:
                 statuses.append(call(server.url, work.method, work.path, work.body,
-                                     dict(work.headers)).status)
+                                     {**work.headers, "X-Request-ID": rid}).status)
             except OSError:
                 return  # the listener is closed: later requests are refused, never half-served
+            answered.append(rid)
 
-    threads = [threading.Thread(target=client) for _ in range(8)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     time.sleep(0.05)
@@ -66,6 +69,10 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path: Path, probes: P
     assert time.monotonic() - started < 10
     assert statuses, "no request was answered before the stop"
     assert len(set(statuses)) == 1 and statuses[0] < 500  # each answered in full, alike
+    # The access lines wait in a batch (serving/access_log.py): the stop must write them all.
+    lines = server.log.read_text(encoding="utf-8").splitlines()
+    logged = {json.loads(line).get("request_id") for line in lines}
+    assert sorted(set(answered) - logged) == []
 
 
 def test_production_refuses_an_incomplete_configuration(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from serving.bodies import json_body
+
 
 def _assert_json_error(response: TestResponse, status: int) -> dict[str, Any]:
     assert response.status_code == status
@@ -84,3 +86,19 @@ def test_health_answers_probes_that_address_the_container_by_ip(
 ) -> None:
     client = make_app(TRUSTED_HOSTS="svc.example").test_client()
     assert client.get("/healthz", headers={"Host": "10.255.1.7:8080"}).status_code == 200
+
+
+def test_a_null_body_is_no_body_unless_the_route_refuses_it(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+
+    @app.post("/strict")
+    def strict() -> dict[str, Any]:
+        return {"body": json_body(null=False)}
+
+    client = app.test_client()
+    assert client.post("/things", data=b"null", content_type="application/json").get_json() == {
+        "added": None}
+    body = _assert_json_error(client.post("/strict", data=b"null",
+                                          content_type="application/json"), 400)
+    assert body["message"] == "the body must not be JSON null"
+    assert client.post("/strict").get_json() == {"body": None}  # no body at all is still None

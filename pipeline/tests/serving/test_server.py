@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
+import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline.core.service import free_port
 from serving import server
 from serving.config import load_settings
 from serving.edge import Edge
@@ -59,3 +62,27 @@ def test_granian_serves_the_flask_app_behind_the_edge(
     served = importlib.reload(importlib.import_module("serving.rsgi"))
     assert isinstance(served.app, Edge)
     assert served.flask_app.config["MAX_CONTENT_LENGTH"] == 1000
+
+
+def test_the_app_is_built_before_granian_forks_its_workers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODE_CONFIG", "Testing")
+    monkeypatch.delitem(sys.modules, "serving.rsgi", raising=False)
+    seen: list[bool] = []
+
+    class Fake:  # pylint: disable=too-few-public-methods  # Granian's server, serve() only
+        """Record what is imported and frozen when serving starts."""
+
+        def serve(self) -> None:
+            """Granian would fork its workers here."""
+            seen.append("serving.rsgi" in sys.modules and gc.get_freeze_count() > 0)
+
+    monkeypatch.setenv("PORT", str(free_port()))  # the relay takes it for the test's length
+    monkeypatch.setattr(server, "build_server", lambda *_args: Fake())
+    try:
+        assert server.main() == 0
+    finally:
+        gc.unfreeze()
+    assert seen == [True]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.core.paths import ROOT
 from pipeline.template import render
 
 
@@ -49,10 +48,3 @@ def test_each_answer_a_twin_names_must_be_in_its_rendering(tmp_path: Path) -> No
     assert render.unanswered(probe, tree, names, answers) == [
         "a.txt: its .jinja twin names description but the rendering lacks 'Probe words.' (the "
         "text it replaces is no longer in the plain file)"]
-
-
-def test_the_copier_command_is_non_interactive_and_takes_answers() -> None:
-    argv = render.copier_command(Path("/out"), {"service_name": "x-y"}, vcs_ref="v2.0.0")
-    assert argv[1:5] == ["copy", "--defaults", "--quiet", "--vcs-ref"]
-    assert ["--data", "service_name=x-y"] == argv[6:8]
-    assert argv[-2:] == [str(ROOT), "/out"]

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.bench import servers, suite
 from pipeline.core import probes
-from pipeline.core.service import start_server
+from pipeline.core.service import RunningServer, start_server
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
   2 threads and 32 connections
@@ -101,26 +101,33 @@ def test_the_wrk_script_sends_the_work_request_byte_for_byte(tmp_path: Path) -> 
     assert decoded.encode("latin-1") == request.body  # UTF-8 bytes, one escape per byte
 
 
-def test_the_service_does_its_own_work_and_a_bare_route_does_not(tmp_path: Path) -> None:
+def test_the_service_does_its_own_work_and_a_bare_route_does_not(
+        tmp_path: Path, local_server: RunningServer) -> None:
+    # The session's `python -m serving` is the service the bench starts: no second one.
     work = servers.Work.declared(tmp_path)
     body = tmp_path / "service-body.json"
-    env = {servers.BODY_FILE: str(body)}
-    service = start_server(tmp_path / "service.log", env, ready=work.probe())
+    reference = work.send(local_server.url)
+    body.write_bytes(reference.body)
+    bare = start_server(tmp_path / "bare.log", {servers.BODY_FILE: str(body)}, argv=(
+        sys.executable, "-m", "pipeline.bench.apps.same_server",
+        "pipeline.bench.apps.flask_bare:app"), ready=work.probe())
     try:
-        reference = work.send(service.url)
-        body.write_bytes(reference.body)
-        bare = start_server(tmp_path / "bare.log", env, argv=(
-            sys.executable, "-m", "pipeline.bench.apps.same_server",
-            "pipeline.bench.apps.flask_bare:app"), ready=work.probe())
-        try:
-            assert servers.same_work_gaps(service, work, reference) == []
-            gaps = servers.same_work_gaps(bare, work, reference)
-            assert work.send(bare.url).json() == reference.json()  # the same body, no work
-        finally:
-            bare.stop()
+        assert servers.same_work_gaps(local_server, work, reference) == []
+        gaps = servers.same_work_gaps(bare, work, reference)
+        assert work.send(bare.url).json() == reference.json()  # the same body, no work
     finally:
-        service.stop()
+        bare.stop()
     assert "header X-Content-Type-Options" in gaps
     assert "echoed X-Request-ID" in gaps
     assert "a JSON access line on stdout" in gaps
     assert not any(gap.startswith("the service's answer") for gap in gaps)
+
+
+def test_the_pipeline_table_shows_the_tree_before_beside_this_one() -> None:
+    pipe = {"cold_s": 60.0, "cold_cpu_s": 70.0, "warm_s": 28.0, "warm_cpu_s": 50.0,
+            "warm_rounds": [27.5, 28.5], "tools_s": 80.0, "tools_cpu_s": 48.0, "cores": 2.0,
+            "reference": "ae4440e", "ref_cold_s": 62.0, "ref_cold_cpu_s": 76.0,
+            "ref_warm_s": 47.0, "ref_warm_cpu_s": 62.0, "ref_warm_rounds": [46.0, 48.0]}
+    report = suite.render({"pipeline": pipe})
+    assert "| before (ae4440e): warm (median of 46.0 / 48.0 s) | 47.0 | 62.0 |" in report
+    assert "| warm plain nox <= 30 s | 28.0 s | yes |" in report
