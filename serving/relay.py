@@ -283,6 +283,13 @@ class Relay:
         try:
             loop.run_forever()
         finally:
+            # A client accepted as the loop stopped may still wait for its upstream connection:
+            # end that task here, or asyncio prints "coroutine ... was never awaited" to stderr,
+            # a line that is not JSON (seen under SIGTERM with requests in flight).
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     def stop(self) -> None:
