@@ -65,6 +65,10 @@ def wait_healthy(
     raise TimeoutError(f"{base_url}{path} did not answer {answers} within {timeout:.0f} s")
 
 
+class ServerNotReady(RuntimeError):
+    """The server exited or never answered its readiness probe; the message names its log."""
+
+
 @dataclass
 class RunningServer:
     """A server subprocess and where to reach it."""
@@ -114,7 +118,10 @@ def start_server(
     server = RunningServer(process, f"http://{LOOPBACK}:{port}", log)
     try:
         wait_healthy(server.url, process=process, probe=ready)
-    except Exception:
+    except (RuntimeError, TimeoutError) as failure:
+        server.stop()
+        raise ServerNotReady(f"{failure} (its output: {log})") from None
+    except BaseException:
         server.stop()
         raise
     return server

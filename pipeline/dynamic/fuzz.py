@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from pipeline.core.paths import FUZZ_DIR
-from pipeline.core.service import serve
+from pipeline.core.service import ServerNotReady, serve
 from pipeline.core.httpclient import call
 
 REPORTS = FUZZ_DIR
@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
     REPORTS.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        url = args.url or stack.enter_context(serve(REPORTS / "server.log")).url
+        try:
+            url = args.url or stack.enter_context(serve(REPORTS / "server.log")).url
+        except ServerNotReady as failure:
+            print(f"fuzz: the server did not start: {failure}", file=sys.stderr)
+            return 1
         reply = call(url, "GET", "/openapi.json")
         if reply.status != 200:
             print(f"fuzz: {url}/openapi.json answered {reply.status}", file=sys.stderr)

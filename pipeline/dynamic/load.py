@@ -32,7 +32,7 @@ from pipeline.core.httpclient import call
 from pipeline.core.paths import BUILD_DIR
 from pipeline.core.probes import Request
 from pipeline.core.report import table
-from pipeline.core.service import serve
+from pipeline.core.service import ServerNotReady, serve
 from serving.edge import BODY_READ_TIMEOUT_S
 from serving.server import HEADER_READ_TIMEOUT_MS
 
@@ -276,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-clients", type=int, default=64)
     parser.add_argument("--abuse-seconds", type=float, default=BODY_READ_TIMEOUT_S + 4)
     args = parser.parse_args(argv)
-    result = run(args.requests, args.concurrency, args.slow_clients, args.abuse_seconds)
+    try:
+        result = run(args.requests, args.concurrency, args.slow_clients, args.abuse_seconds)
+    except ServerNotReady as failure:
+        print(f"load: the server did not start: {failure}", file=sys.stderr)
+        return 1
     rss = result["rss_mb"]
     print(table(["load figure", "value"], [
         (f"requests (fixed count, {args.concurrency} connections)", result["requests"]),

@@ -22,7 +22,7 @@ _original_check_request = check_request
 
 def check_request() -> None:  # noqa: F811
     """Planted: crash on request ids longer than 8 characters, which the contract allows."""
-    if len(request.headers.get("X-Request-ID", "")) > 8:
+    if len(current_request().headers.get("X-Request-ID", "")) > 8:
         raise RuntimeError("planted")
     _original_check_request()
 ''')

@@ -107,3 +107,16 @@ def test_env_example_serves_health_in_production(
 def test_container_healthcheck_probe(local_server: RunningServer) -> None:
     assert probe(int(local_server.url.rsplit(":", 1)[1]))
     assert not probe(free_port(), timeout=0.5)
+
+
+@pytest.mark.parametrize("stage", ["fuzz", "load"])
+def test_a_stage_whose_server_cannot_start_says_so_in_one_line(stage: str) -> None:
+    result = subprocess.run(  # nosec B603
+        [sys.executable, "-m", f"pipeline.dynamic.{stage}"], cwd=ROOT, capture_output=True,
+        text=True, timeout=60, env={**os.environ, "WEB_CONCURRENCY": "many"}, check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith(f"{stage}: the server did not start: server exited with 2")
+    assert "its output: " in message
