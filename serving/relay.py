@@ -269,18 +269,28 @@ class Relay:
         self._loop = _new_loop()
         self._server: asyncio.AbstractServer | None = None
         self._thread = threading.Thread(target=self._run, name="relay", daemon=True)
+        self._listening = threading.Event()
 
     def start(self) -> None:
-        """Accept clients from now on."""
+        """Accept clients from now on; return once the listener is in the loop.
+
+        A stop() that came before the loop had its server stopped the loop under
+        run_until_complete ("Event loop stopped before Future completed", seen in the tests).
+        """
         self._thread.start()
+        self._listening.wait(5)
 
     def _run(self) -> None:
         loop = self._loop
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(_log_failure)
         factory: Callable[[], asyncio.Protocol] = lambda: _Client(self._port)  # noqa: E731
-        self._server = loop.run_until_complete(loop.create_server(factory, sock=self._listener))
         try:
+            try:
+                self._server = loop.run_until_complete(
+                    loop.create_server(factory, sock=self._listener))
+            finally:
+                self._listening.set()
             loop.run_forever()
         finally:
             # A client accepted as the loop stopped may still wait for its upstream connection:
