@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask
 
-from serving import access_log, endpoints, errors, security
+from serving import access_log, endpoints, errors, stack
 from serving.config import load_settings, read_environment
 from serving.converters import AnyBytesPath
 from serving.json_provider import OrjsonProvider
@@ -48,6 +48,6 @@ def create_app(config: Mapping[str, str] | None = None, api: Api | None = None) 
     errors.init_app(flask_app)
     flask_app.register_blueprint(endpoints.bp)
     flask_app.register_blueprint(served.blueprint)
-    security.init_app(flask_app)
-    access_log.init_app(flask_app)  # wraps last, so it is the outermost WSGI layer
+    access_log.init_app(flask_app)
+    stack.init_app(flask_app)  # wraps last, so it is the outermost WSGI layer
     return flask_app

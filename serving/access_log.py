@@ -12,7 +12,6 @@ import re
 import select
 import sys
 import time
-from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from flask import Flask, request
@@ -146,6 +145,11 @@ _HANDLER.setFormatter(JsonFormatter())
 _BATCH = _Batch()
 
 
+def flush() -> None:
+    """Write the access lines still waiting now, for a reader that must see stdout complete."""
+    _BATCH.flush()
+
+
 def configure_logging(level: str, api_logger: str = "app") -> None:
     """Send the stack's and the API's loggers to stdout as JSON lines, once per process.
 
@@ -213,50 +217,37 @@ def request_id() -> str:
     return str(request.environ.get(REQUEST_ID_KEY, ""))
 
 
-class AccessLog:  # pylint: disable=too-few-public-methods  # a WSGI middleware
-    """Assign the request id, echo it back, and log the request once it is answered.
+def assign_request_id(environ: dict[str, Any]) -> str:
+    """Keep the client's X-Request-ID when it is safe, else make one; the environ holds it.
 
-    Outermost layer, so the duration and status cover everything, refusals included. A new id
-    is 128 random bits in hex: as unique as uuid4().hex, without building a UUID per request.
+    A new id is 128 random bits in hex: as unique as uuid4().hex, without building a UUID.
     """
+    incoming = environ.get("HTTP_X_REQUEST_ID")
+    rid = incoming if incoming and valid_request_id(incoming) else os.urandom(16).hex()
+    environ[REQUEST_ID_KEY] = rid
+    return rid
 
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
-        self._app = wsgi_app
-        self._logger = logging.getLogger(ACCESS_LOGGER)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        started = time.perf_counter()
-        incoming = environ.get("HTTP_X_REQUEST_ID")
-        rid = incoming if incoming and valid_request_id(incoming) else os.urandom(16).hex()
-        environ[REQUEST_ID_KEY] = rid
-        seen: list[str] = []
+_ACCESS = logging.getLogger(ACCESS_LOGGER)
 
-        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            headers.append((REQUEST_ID_HEADER, rid))
-            seen.append(status)
-            return start_response(status, headers, exc_info)
 
-        try:
-            return self._app(environ, respond)
-        finally:
-            if self._logger.isEnabledFor(logging.INFO):
-                self._log(environ, seen, rid, started)
-
-    def _log(self, environ: dict[str, Any], seen: list[str], rid: str, started: float) -> None:
-        path = environ.get("PATH_INFO", "")
-        if not path.isascii():  # latin-1 for UTF-8 bytes (PEP 3333): ASCII needs no round trip
-            path = path.encode("latin-1", "replace").decode("utf-8", "replace")
-        Access(
-            environ.get("REQUEST_METHOD", "")[:16],
-            # The query string is left out: clients put tokens in it more often than they should.
-            path[:_PATH_LOG_MAX],
-            int(seen[-1][:3]) if seen else 500,  # PEP 3333: a status starts with its 3 digits
-            round((time.perf_counter() - started) * 1000, 3),
-            rid,
-        ).write()
+def record(environ: dict[str, Any], status: int, started: float) -> None:
+    """Write the request's access line: its status and its duration since `started`."""
+    if not _ACCESS.isEnabledFor(logging.INFO):
+        return
+    path = environ.get("PATH_INFO", "")
+    if not path.isascii():  # latin-1 for UTF-8 bytes (PEP 3333): ASCII needs no round trip
+        path = path.encode("latin-1", "replace").decode("utf-8", "replace")
+    Access(
+        environ.get("REQUEST_METHOD", "")[:16],
+        # The query string is left out: clients put tokens in it more often than they should.
+        path[:_PATH_LOG_MAX],
+        status,
+        round((time.perf_counter() - started) * 1000, 3),
+        environ.get(REQUEST_ID_KEY, ""),
+    ).write()
 
 
 def init_app(app: Flask) -> None:
-    """Log as JSON and wrap the app so every request is identified and logged."""
+    """Log as JSON: the stack's lines, the API's logger (Flask's app.logger) and access lines."""
     configure_logging(app.config["LOG_LEVEL"], app.name)
-    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

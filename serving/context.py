@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Flask, Request, current_app, request
+from flask import Request, request
 from werkzeug.local import LocalProxy
 
 
@@ -20,8 +20,3 @@ def _resolved(proxy: object) -> Any:
 def current_request() -> Request:
     """The request itself: every attribute read through `request` resolves it again (0.7 us)."""
     return cast(Request, _resolved(request))
-
-
-def current_flask() -> Flask:
-    """The app itself, for the same reason as current_request."""
-    return cast(Flask, _resolved(current_app))

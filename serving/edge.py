@@ -112,13 +112,42 @@ async def read_body(protocol: HTTPProtocol) -> bytes:
         raise Refused(400, "the request body was incomplete", close=True) from None
 
 
-class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
-    """Granian's RSGI interface in front of a WSGI app (RSGI spec: granian/docs/spec/RSGI.md)."""
+# What answers a request once its body is in: its status, headers and whole body.
+Answer = tuple[int, list[tuple[str, str]], bytes]
+# The per-request work around the app (serving/stack.py): it calls the app given, or answers
+# in its place, and returns the answer.
+Work = Callable[[dict[str, Any], WSGIApp], Answer]
 
-    def __init__(self, wsgi_app: WSGIApp, max_body_bytes: int, body_timeout: float) -> None:
+
+def run_wsgi(environ: dict[str, Any], app: WSGIApp) -> Answer:
+    """Call a WSGI app and gather its whole answer (its body is bytes already: buffered)."""
+    head: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> Any:
+        head[:] = (int(status[:3]), headers)
+
+    result = app(environ, start_response)
+    try:
+        content = EMPTY.join(result)
+    finally:
+        closer = getattr(result, "close", None)
+        if closer is not None:
+            closer()
+    return head[0], head[1], content
+
+
+class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
+    """Granian's RSGI interface in front of a WSGI app (RSGI spec: granian/docs/spec/RSGI.md).
+
+    `work` is what runs around the app for every request; by default nothing does.
+    """
+
+    def __init__(self, wsgi_app: WSGIApp, max_body_bytes: int, body_timeout: float,
+                 work: Work = run_wsgi) -> None:
         self._app = wsgi_app
         self._limit = max_body_bytes
         self._timeout = body_timeout
+        self._work = work
 
     async def __rsgi__(self, scope: Scope, protocol: HTTPProtocol) -> None:
         headers = scope.headers.items()
@@ -141,23 +170,9 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
             close = True
         environ["CONTENT_LENGTH"] = str(len(body))
         environ["wsgi.input"] = io.BytesIO(body)
-        self._respond(environ, protocol, close)
-
-    def _respond(self, environ: dict[str, Any], protocol: HTTPProtocol, close: bool) -> None:
         # The app only computes once its body is buffered, so it runs right here: a thread hop
         # would add a context switch and buy nothing under the GIL.
-        head: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> Any:
-            head[:] = (int(status[:3]), headers)
-
-        result = self._app(environ, start_response)
-        try:
-            content = EMPTY.join(result)
-        finally:
-            closer = getattr(result, "close", None)
-            if closer is not None:
-                closer()
-        if close:
-            head[1].append(_CLOSE)  # the unread rest of the body makes the connection unusable
-        protocol.response_bytes(head[0], head[1], content)
+        status, response_headers, content = self._work(environ, self._app)
+        if close:  # the unread rest of the body makes the connection unusable
+            response_headers.append(_CLOSE)
+        protocol.response_bytes(status, response_headers, content)

@@ -1,5 +1,8 @@
 """The RSGI edge in process: what it refuses, and that refusals leave as the app's JSON errors.
 
+The app is served as serving/rsgi.py serves it (serving.stack.behind_edge): the edge runs the
+stack's work (checks, request id, hardening headers, access line) around Flask itself.
+
 The scope and protocol doubles follow Granian's RSGI types (granian/_granian.pyi, granian/rsgi.py):
 `await protocol()` returns the whole body or raises RSGIProtocolClosed when hyper saw it cut short.
 """
@@ -16,7 +19,10 @@ import pytest
 from flask import Flask
 from granian.rsgi import ProtocolClosed  # type: ignore[attr-defined]
 
+from serving.access_log import REQUEST_ID_HEADER, flush
 from serving.edge import REFUSAL_KEY, Edge
+from serving.security import HARDENING_HEADERS, HSTS
+from serving.stack import STACK, behind_edge
 
 
 class Headers:  # pylint: disable=too-few-public-methods  # RSGIHeaders' items() only
@@ -70,9 +76,15 @@ class Protocol:
         self.response = (status, headers, body)
 
 
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The stack's test API with a 64-byte body limit."""
+    return make_app(MAX_BODY_BYTES="64")
+
+
 def _serve(app: Flask, scope: Scope, protocol: Protocol, timeout: float = 0.2) -> dict[str, Any]:
-    edge = Edge(app, max_body_bytes=64, body_timeout=timeout)
-    asyncio.run(edge.__rsgi__(scope, protocol))  # type: ignore[arg-type]
+    asyncio.run(behind_edge(app, timeout).__rsgi__(scope, protocol))  # type: ignore[arg-type]
+    flush()  # the access line waits for others under a loop (serving/access_log.py)
     assert protocol.response is not None
     status, headers, body = protocol.response
     return {"status": status, "headers": dict(headers), "json": json.loads(body)}
@@ -161,3 +173,62 @@ def test_headers_reach_wsgi_as_pep_3333_names() -> None:
         "q=1", "8080", "127.0.0.1")
     assert REFUSAL_KEY not in seen
     assert seen["wsgi.input"].read() == b""
+
+
+@pytest.mark.parametrize(("scope", "body", "status"), [
+    (Scope(_head(), method="GET", query_string="q=" + "a" * 3000), b"", 414),
+    (Scope(_head(("x-filler", "a" * 9000)), method="GET"), b"", 431),
+    (Scope(Headers([("host", "evil.example")]), method="GET"), b"", 400),
+    (Scope(Headers([("host", "localhost"), ("content-type", "text/plain"),
+                    ("content-length", "2")])), b"hi", 415),
+])
+def test_the_stacks_refusals_leave_as_json_errors_with_headers_and_a_line(
+    make_app: Callable[..., Flask], capsys: pytest.CaptureFixture[str], scope: Scope,
+    body: bytes, status: int,
+) -> None:
+    app = make_app(MODE_CONFIG="Production", TRUSTED_HOSTS="localhost")
+    flush()
+    capsys.readouterr()
+    reply = _serve(app, scope, Protocol(body))
+    assert reply["status"] == status == reply["json"]["status"]
+    for name, value in {**HARDENING_HEADERS, "Strict-Transport-Security": HSTS}.items():
+        assert reply["headers"][name] == value
+    line = json.loads(capsys.readouterr().out)
+    assert (line["status"], line["request_id"]) == (status, reply["headers"][REQUEST_ID_HEADER])
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("req-0000001", True), ("short", False)])
+def test_a_served_request_gets_an_id_the_hardening_headers_and_one_line(
+    app: Flask, capsys: pytest.CaptureFixture[str], sent: str, kept: bool
+) -> None:
+    flush()
+    capsys.readouterr()
+    scope = Scope(_head(("x-request-id", sent)), method="GET", path="/things/known",
+                  query_string="token=s3cr3t")
+    reply = _serve(app, scope, Protocol())
+    assert reply["status"] == 200
+    rid = reply["headers"][REQUEST_ID_HEADER]
+    assert (rid == sent) is kept
+    assert len(rid) == 32 or kept
+    for name, value in HARDENING_HEADERS.items():
+        assert reply["headers"][name] == value
+    assert "Strict-Transport-Security" not in reply["headers"]
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "s3cr3t" not in lines[0]
+    entry = json.loads(lines[0])
+    assert (entry["method"], entry["path"], entry["status"], entry["request_id"]) == (
+        "GET", "/things/known", 200, rid)
+
+
+def test_an_app_that_raises_is_logged_as_a_500(app: Flask,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        raise RuntimeError("broken")
+
+    edge = Edge(broken, 64, 1, app.extensions[STACK].answer)
+    flush()
+    capsys.readouterr()
+    with pytest.raises(RuntimeError):
+        asyncio.run(edge.__rsgi__(Scope(_head()), Protocol()))  # type: ignore[arg-type]
+    flush()
+    assert json.loads(capsys.readouterr().out)["status"] == 500
