@@ -25,6 +25,7 @@ from pipeline.core.service import ServerNotReady, serve
 from pipeline.core.httpclient import call
 
 REPORTS = FUZZ_DIR
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Examples per operation. Measured with the line-feed fix undone (issue 19: `/echo/a%0Ab`
 # answered 404): schemathesis 4.32 missed it at 25, 100 and 300 examples (seeds 11, 22, 33,
 # fuzzing and coverage phases) and in a whole run of 300 (4,011 cases); what pins that class
@@ -40,7 +41,8 @@ def schemathesis_command(schema: Path, url: str, examples: int, seed: int,
     """Every check, positive and negative data, at least `examples` per operation."""
     binary = Path(sys.executable).with_name("schemathesis")
     return [
-        str(binary), "run", str(schema), "--url", url, "--checks", "all", "--mode", "all",
+        str(binary), "--config-file", str(CONFIG), "run", str(schema), "--url", url,
+        "--checks", "all", "--mode", "all",
         "--max-examples", str(examples), "--seed", str(seed), "--workers", "2",
         "--request-timeout", "5", "--report", "junit", "--report-dir", str(REPORTS),
         "--no-color", *extra,
