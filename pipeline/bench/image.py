@@ -31,6 +31,12 @@ def _base_of(image: str) -> str:
         "BASE_IMAGE", "python:3.11-slim-bookworm")
 
 
+def missing_inputs() -> list[str]:
+    """What `nox -s docker_build` prepares that the image section reads, if it is not there."""
+    return [str(path.relative_to(path.parents[1])) for path in (WHEELS_DIR, SBOM_FILE)
+            if not path.exists()]
+
+
 def rebuild_seconds(workdir: Path, base: str) -> float:
     """Build a copy of the tree, change one comment in serving/, and time the rebuild."""
     tree = project.copy_tree(workdir / "image-tree")

@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline.bench import image, nox_runs, servers
 from pipeline.container import images
-from pipeline.core import probes
+from pipeline.core import cmd, probes
 from pipeline.core.paths import BENCH_DIR, BENCH_PARTIAL_DIR, ROOT
 from pipeline.core.report import table
 
@@ -209,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
         sections = set(results)
+    missing = image.missing_inputs() if "image" in sections and not args.report_only else []
+    if missing:  # checked first, so a long run never ends on it
+        print(f"bench: the image section needs {' and '.join(missing)}: run "
+              "`nox -s docker_build` first, or leave it out with `-- --only servers,pipeline`",
+              file=sys.stderr)
+        return 2
     out = OUT if sections >= ALL_SECTIONS else PARTIAL_OUT
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -223,7 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, measure in measures.items():
             if name in sections and not args.report_only:
-                results[name] = measure()
+                try:
+                    results[name] = measure()
+                except cmd.CommandFailed as failure:  # the figures so far are in results.json
+                    print(f"bench: the {name} section failed: {failure}", file=sys.stderr)
+                    return 1
                 if name == "servers":
                     results["work"] = str(probes.load().work)
                 # Saved as it goes: a failure in a later section keeps the earlier figures.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -9,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.bench import servers, suite
-from pipeline.core import probes
+from pipeline.bench import image, nox_runs, servers, suite
+from pipeline.core import cmd, probes
 from pipeline.core.service import RunningServer, start_server
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
@@ -131,3 +132,33 @@ def test_the_pipeline_table_shows_the_tree_before_beside_this_one() -> None:
     report = suite.render({"pipeline": pipe})
     assert "| before (ae4440e): warm (median of 46.0 / 48.0 s) | 47.0 | 62.0 |" in report
     assert "| warm plain nox <= 30 s | 28.0 s | yes |" in report
+
+
+def test_the_image_section_without_docker_build_stops_before_measuring(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(image, "WHEELS_DIR", tmp_path / "build" / "wheels")
+    monkeypatch.setattr(image, "SBOM_FILE", tmp_path / "build" / "sbom.cdx.json")
+    monkeypatch.setattr(servers, "measure", lambda *_, **__: pytest.fail("measured first"))
+    assert suite.main([]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "bench: the image section needs build/wheels and build/sbom.cdx.json: run "
+        "`nox -s docker_build` first, or leave it out with `-- --only servers,pipeline`"]
+
+
+def test_a_failing_section_is_one_line_and_keeps_the_figures_before_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(suite, "PARTIAL_OUT", tmp_path)
+    monkeypatch.setattr(nox_runs, "measure", lambda *_: {"cold_s": 60.0})
+    failed = cmd.Result(cmd.Command(("docker", "build", ".")), 1, "", "ERROR: no base image\n")
+
+    def fail(*_: object) -> None:
+        raise cmd.CommandFailed(failed)
+
+    monkeypatch.setattr(image, "missing_inputs", list)
+    monkeypatch.setattr(image, "measure", fail)
+    assert suite.main(["--only", "pipeline,image"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "bench: the image section failed: `docker build` exited 1: ERROR: no base image"]
+    assert json.loads((tmp_path / "results.json").read_text()) == {"pipeline": {"cold_s": 60.0}}
