@@ -94,7 +94,8 @@ def test_push_logs_in_with_the_password_on_stdin(tree: Tree, tmp_path: Path,
 def test_image_running_as_root_fails_docker_smoke(tree: Tree, scratch_image: str) -> None:
     dockerfile = tree.path / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace("USER 10001:10001\n", ""))
-    shutil.copytree(WHEELS_DIR, tree.path / "build" / "wheels")
+    if WHEELS_DIR.is_dir():  # a head start: docker_build downloads whatever is not there yet
+        shutil.copytree(WHEELS_DIR, tree.path / "build" / "wheels")
     env = {"IMAGE_NAME": scratch_image}
     passed(tree.nox("-s", "docker_build", env=env))
     output = failed(tree.nox("-s", "docker_smoke", "--", f"{scratch_image}:latest", env=env))
