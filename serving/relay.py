@@ -102,6 +102,7 @@ class _Upstream(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio's; both are stream transports here.
         self.transport = cast(asyncio.Transport, transport)
+        self.client.open.add(self.transport)
         self.client.upstream_ready(self)
 
     def data_received(self, data: bytes) -> None:
@@ -112,6 +113,8 @@ class _Upstream(asyncio.Protocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.client.open.discard(self.transport)
         self.client.close()
 
     def pause_writing(self) -> None:
@@ -124,8 +127,9 @@ class _Upstream(asyncio.Protocol):
 class _Client(asyncio.Protocol):
     """A client's connection: its bytes go to Granian, its requests and its EOF are watched."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, open_transports: set[asyncio.Transport]) -> None:
         self._port = upstream_port
+        self.open = open_transports  # the relay's, both sides: what its stop must close
         self._transport: asyncio.Transport | None = None
         self._upstream: _Upstream | None = None
         self._early: list[bytes] = []  # what arrived before Granian's connection was up
@@ -140,6 +144,7 @@ class _Client(asyncio.Protocol):
     # -- the client side -------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
+        self.open.add(self._transport)
         transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         loop = asyncio.get_running_loop()
         loop.create_task(self._connect(loop))
@@ -181,6 +186,8 @@ class _Client(asyncio.Protocol):
         return True  # keep writing to the client: its responses are still to come
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._transport is not None:
+            self.open.discard(self._transport)
         upstream = self._upstream
         if upstream is not None and upstream.transport is not None:
             upstream.transport.close()
@@ -268,6 +275,7 @@ class Relay:
         self._port = upstream_port
         self._loop = _new_loop()
         self._server: asyncio.AbstractServer | None = None
+        self._open: set[asyncio.Transport] = set()
         self._thread = threading.Thread(target=self._run, name="relay", daemon=True)
         self._listening = threading.Event()
 
@@ -284,7 +292,8 @@ class Relay:
         loop = self._loop
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(_log_failure)
-        factory: Callable[[], asyncio.Protocol] = lambda: _Client(self._port)  # noqa: E731
+        factory: Callable[[], asyncio.Protocol] = (  # noqa: E731
+            lambda: _Client(self._port, self._open))
         try:
             try:
                 self._server = loop.run_until_complete(
@@ -300,6 +309,12 @@ class Relay:
             for task in pending:
                 task.cancel()
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            # Granian has stopped by now: what is still open is idle or already ended on its
+            # side. Each transport closes with the loop that owns it; one left to the garbage
+            # collector warns, and on Python 3.13 printed "Exception ignored in ...__del__".
+            for transport in list(self._open):
+                transport.abort()
+            loop.run_until_complete(asyncio.sleep(0))  # their connection_lost callbacks
             loop.close()
 
     def stop(self) -> None:

@@ -7,8 +7,11 @@ delay, and an EOF read while an answer is due drops the connection with the answ
 from __future__ import annotations
 
 import collections
+import gc
 import socket
+import sys
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -152,3 +155,30 @@ def test_a_client_is_closed_when_nothing_listens_behind() -> None:
     finally:
         running.stop()
         listener.close()
+
+
+def test_a_connection_open_at_the_stop_is_closed_with_the_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen on Python 3.13 under SIGTERM: a transport left open outlived its closed loop, and
+    # its __del__ printed "Exception ignored in: ..._SelectorTransport.__del__", not JSON.
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda hook: unraisable.append(repr(hook)))
+    hyper = Hyper(free_port(), delay=0.01)
+    hyper.start()
+    listener = relay.listen("127.0.0.1", free_port(), 16)
+    running = relay.Relay(listener, hyper.listener.getsockname()[1])
+    running.start()
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=5) as sock:
+            sock.sendall(GET)
+            assert sock.recv(65536) == OK  # both sides of the relay are open, kept alive
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                running.stop()
+                gc.collect()
+            assert sock.recv(65536) == b""  # the relay closed the client
+    finally:
+        listener.close()
+        hyper.listener.close()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+    assert not unraisable, unraisable
