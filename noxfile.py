@@ -131,16 +131,16 @@ def hooks(session: nox.Session) -> None:
 
 @nox.session(allow_parallel=True)
 def mypy(session: nox.Session) -> None:
-    """Type-check app/, pipeline/, tests/ and this file in strict mode ([tool.mypy])."""
+    """Type-check every Python target in strict mode ([tool.mypy])."""
     _install(session, "runtime", "typecheck")  # mypy imports what it checks, flask included
-    session.run("mypy", *session.posargs)
+    session.run("mypy", *(session.posargs or checks.PYTHON_TARGETS))
 
 
 @nox.session(allow_parallel=True)
 def bandit(session: nox.Session) -> None:
     """Scan the service for common security mistakes."""
     _install(session, "security")
-    session.run("bandit", "-c", "pyproject.toml", "-r", "app", "serving", "pipeline")
+    session.run("bandit", "-c", "pyproject.toml", "-r", *checks.PYTHON_PACKAGES)
 
 
 @nox.session(allow_parallel=True)
@@ -194,12 +194,14 @@ def tests(session: nox.Session) -> None:
                     env=env)
 
 
+GATES = ["pipeline/tests/gates"]  # and the template's own, where it has them
+
+
 @nox.session
 def gates(session: nox.Session) -> None:
     """Prove each gate bites: plant a defect in a copy of the tree and watch the gate fail."""
     _install(session, "runtime", "gates")
-    session.run("pytest", "-p", "no:cacheprovider",
-                *(session.posargs or ["pipeline/tests/gates"]))
+    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or GATES))
 
 
 @nox.session
@@ -274,13 +276,6 @@ def update(session: nox.Session) -> None:
     session.run("copier", "update", "--defaults", "--trust", *session.posargs)
     session.log("next: `nox -s lock` (the locks are written anew, never merged), then `nox`, "
                 "which fails on anything the update could not merge")
-
-
-@nox.session
-def foreign(session: nox.Session) -> None:
-    """Render the template as another service with another API (the fixture): `-- DEST`."""
-    _install(session, "template")
-    session.run("python", "-m", "pipeline.template.foreign", *session.posargs)
 
 
 # --- Container --------------------------------------------------------------------------------
@@ -459,3 +454,11 @@ def bench(session: nox.Session) -> None:
     """Benchmark servers, pipeline and image side by side; write docs/bench/."""
     _install(session, "runtime", "bench")
     session.run("python", "-m", "pipeline.bench", *session.posargs)
+
+
+# --- The template's own sessions: its folder is not rendered into services --------------------
+
+if (paths.ROOT / "template" / "sessions.py").is_file():
+    from template import sessions as _template
+
+    _template.register(_install, GATES)

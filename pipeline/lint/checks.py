@@ -16,8 +16,12 @@ from pathlib import Path
 from pipeline.core import cmd, project
 from pipeline.core.paths import ROOT
 
+# The packages the service ships, and template/ where it exists (copier.yml leaves it out of
+# services: the template's own parts).
+PYTHON_PACKAGES = tuple(name for name in ("app", "serving", "pipeline", "template")
+                        if (ROOT / name).is_dir())
 # The cf double is a script without .py (it is cf on PATH), so it is named on its own.
-PYTHON_TARGETS = ("app", "serving", "tests", "pipeline", "noxfile.py", "pipeline/tests/fakes/cf")
+PYTHON_TARGETS = (*PYTHON_PACKAGES, "tests", "noxfile.py", "pipeline/tests/fakes/cf")
 SHELL_SCRIPTS = (".ci/run", ".ci/readme.sh", ".ci/services.sh")
 ACTION_FILES = (".github/actions/setup-nox/action.yml",)
 
@@ -72,7 +76,7 @@ CHECKS: tuple[Check, ...] = (
     # pylint imports what it checks, so its environment holds every group the code imports.
     Check("pylint", "Hold pylint at 10.00/10; errors fail even if the score would round up.",
           lambda files: [["pylint", "--rcfile=.pylintrc", *files]],
-          groups=("runtime", "lint", "bench")),
+          groups=("runtime", "lint", "bench", "template")),
     Check("hadolint", "Lint the Dockerfile; warnings fail.",
           lambda _files: [["hadolint", "--failure-threshold", "warning", "Dockerfile"]]),
     Check("shellcheck", "Lint the CI shell scripts.",
@@ -84,8 +88,6 @@ CHECKS: tuple[Check, ...] = (
           _workflows),
     Check("conflicts", "Fail on conflict markers and .rej files an update could not merge.",
           lambda _files: [["python", "-m", "pipeline.lint.conflicts"]]),
-    Check("template", "Render the copier template: the defaults give this tree, twins answer.",
-          lambda _files: [["python", "-m", "pipeline.template.render"]], groups=("template",)),
 )
 BY_NAME = {check.name: check for check in CHECKS}
 

@@ -1,6 +1,6 @@
 """Move a service's own file where a newer template version expects it (copier `_migrations`).
 
-Usage: python3 PATH/TO/TEMPLATE/pipeline/template/migrate.py move OLD NEW
+Usage: python3 PATH/TO/TEMPLATE/template/migrate.py move OLD NEW
 An update never touches what the owner owns (app/, tests/), so when a template version expects
 one of those files elsewhere, copier.yml's `_migrations` runs this, from the new template,
 before the update is applied: `git mv OLD NEW` when OLD exists and NEW does not, and one line

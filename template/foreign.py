@@ -1,9 +1,9 @@
 """Make the foreign-API service: the template as `inventory-api`, serving the inventory API.
 
-Usage: python -m pipeline.template.foreign DEST (what `nox -s foreign -- DEST` runs)
+Usage: python -m template.foreign DEST (what `nox -s foreign -- DEST` runs)
 It does what a new owner does, and nothing else: render a release of the template with their
 answers, commit, replace app/ and tests/ with their own API and its tests (the fixture in
-pipeline/tests/fixtures/inventory), commit. `.ci/run` then runs that service's whole pipeline.
+template/inventory), commit. `.ci/run` then runs that service's whole pipeline.
 The release is this tree as it is, tagged in a copy beside DEST (DEST-template), so the
 service's update job has a version to update from.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pipeline.core import cmd
 from pipeline.core.paths import ROOT
-from pipeline.template.render import commit, render, snapshot
+from template.render import commit, render, snapshot
 
-FIXTURE = ROOT / "pipeline" / "tests" / "fixtures" / "inventory"
+FIXTURE = ROOT / "template" / "inventory"
 ANSWERS = {"service_name": "inventory-api",
            "description": "Keeps an inventory of items (the template's foreign-API fixture)."}
 OWNED = ("app", "tests")  # all the owner replaces
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     """Make the service at DEST and print where it is."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m pipeline.template.foreign DEST", file=sys.stderr)
+        print("usage: python -m template.foreign DEST", file=sys.stderr)
         return 2
     print(make(Path(args[0]).resolve()))
     return 0

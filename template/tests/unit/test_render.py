@@ -1,10 +1,10 @@
-"""pipeline.template.render: how a rendering is held to its tree (copier itself runs in gates)."""
+"""template.render: how a rendering is held to its tree (copier itself runs in gates)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.template import render
+from template import render
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
@@ -14,8 +14,9 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_machinery_is_copier_yml_and_the_jinja_twins() -> None:
+def test_machinery_is_copier_yml_the_jinja_twins_and_the_template_folder() -> None:
     assert render.machinery("copier.yml") and render.machinery("README.md.jinja")
+    assert render.machinery("template/render.py")
     assert not render.machinery("README.md") and not render.machinery("pipeline/copier.py")
 
 
@@ -48,3 +49,14 @@ def test_each_answer_a_twin_names_must_be_in_its_rendering(tmp_path: Path) -> No
     assert render.unanswered(probe, tree, names, answers) == [
         "a.txt: its .jinja twin names description but the rendering lacks 'Probe words.' (the "
         "text it replaces is no longer in the plain file)"]
+
+
+def test_a_template_only_block_is_the_one_difference_a_rendering_may_have(tmp_path: Path) -> None:
+    block = "<!-- template-only: x -->\nAbout the template.\n<!-- /template-only -->\n\n"
+    tree = _tree(tmp_path / "tree", {"README.md": f"# a\n\n{block}Rest.\n",
+                                     "other.md": f"{block}Rest.\n"})
+    rendered = _tree(tmp_path / "out", {"README.md": "# a\n\nRest.\n",
+                                        "other.md": f"{block}Rest, changed.\n"})
+    assert render.differences(rendered, tree, ["README.md", "other.md"]) == [
+        "other.md: rendered differently (its .jinja twin or copier.yml's defaults no longer "
+        "agree with it)"]

@@ -1,6 +1,6 @@
 """Render this repository with copier and hold the result to the tree it came from.
 
-Usage: python -m pipeline.template.render [check | copy DEST [KEY=VALUE...]]
+Usage: python -m template.render [check | copy DEST [KEY=VALUE...]]
 `check` (what `nox -s template` runs) renders the template twice. With the defaults it must give
 exactly the shipped tree, template machinery aside (copier.yml, the .jinja twins, the answers
 file): so a file that changed without its twin fails. With other answers every twin must put
@@ -13,6 +13,7 @@ from __future__ import annotations
 import filecmp
 import functools
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -27,6 +28,9 @@ from pipeline.core.paths import ANSWERS_FILE as ANSWERS, ROOT
 COPIER_FILE = "copier.yml"
 ANSWERS_FILE = ANSWERS.name
 SUFFIX = ".jinja"
+OWN_FOLDER = "template/"  # copier.yml excludes it: the template's own parts
+# Text that speaks of the template: a service's README is rendered without it (README.md.jinja).
+TEMPLATE_ONLY = re.compile(r"<!-- template-only.*?<!-- /template-only -->\n\n", re.DOTALL)
 # Answers no default has, to see every twin put them in.
 PROBE_ANSWERS = MappingProxyType({"service_name": "twin-probe",
                                   "description": "A service the twins name."})
@@ -104,13 +108,24 @@ def snapshot(destination: Path, tag: str) -> Path:
 
 def machinery(name: str) -> bool:
     """The template's own files, which a rendered service does not carry."""
-    return name == COPIER_FILE or name.endswith(SUFFIX)
+    return name == COPIER_FILE or name.endswith(SUFFIX) or name.startswith(OWN_FOLDER)
 
 
 def rendered_files(directory: Path) -> list[str]:
     """Every file of a rendering, as relative POSIX paths, but for the answers it records."""
     return sorted(path.relative_to(directory).as_posix() for path in directory.rglob("*")
                   if path.is_file() and path.relative_to(directory).as_posix() != ANSWERS_FILE)
+
+
+def _same(original: Path, rendered: Path) -> bool:
+    """Whether a rendered file is its original, the original's template-only blocks aside."""
+    if filecmp.cmp(original, rendered, shallow=False):
+        return True
+    try:
+        text = original.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return False
+    return TEMPLATE_ONLY.sub("", text) == rendered.read_text(encoding="utf-8")
 
 
 def differences(rendered: Path, tree: Path, names: Sequence[str]) -> list[str]:
@@ -120,7 +135,7 @@ def differences(rendered: Path, tree: Path, names: Sequence[str]) -> list[str]:
     lines = [f"{name}: in the tree, not rendered" for name in sorted(set(expected) - set(found))]
     lines += [f"{name}: rendered, not in the tree" for name in sorted(set(found) - set(expected))]
     for name in sorted(set(expected) & set(found)):
-        if not filecmp.cmp(tree / name, rendered / name, shallow=False):
+        if not _same(tree / name, rendered / name):
             lines.append(f"{name}: rendered differently (its .jinja twin or copier.yml's "
                          "defaults no longer agree with it)")
         elif os.access(tree / name, os.X_OK) != os.access(rendered / name, os.X_OK):

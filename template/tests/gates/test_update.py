@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.template.render import commit, render, snapshot
+from template.render import commit, render, snapshot
 from pipeline.tests.support.tree import Tree, failed, passed
 
 SHOP = {"service_name": "shop", "description": "Sells things."}
@@ -16,7 +16,7 @@ PIPELINE_FIX = "\n# a pipeline fix of the newer template version\n"
 MIGRATION = """_migrations:
   - version: v2.1.0
     when: "{{ _stage == 'before' }}"
-    command: [python3, "{{ _copier_conf.src_path }}/pipeline/template/migrate.py",
+    command: [python3, "{{ _copier_conf.src_path }}/template/migrate.py",
               move, tests/probes.toml, tests/service/probes.toml]
 """
 
