@@ -12,6 +12,7 @@ mode) or stops on `nox.needs_version`; an older Python stops with one line.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -30,10 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
 from pipeline.container import (  # noqa: E402
     build, containers, images, oci, publish, rootfs)
-from pipeline.core import environment, installs, interpreters, paths, project  # noqa: E402
-from pipeline.lint import checks  # noqa: E402
+from pipeline.core import (  # noqa: E402
+    environment, installs, interpreters, paths, project, updates)
+from pipeline.lint import checks, conflicts  # noqa: E402
 
 # pylint: enable=wrong-import-position
+
+# Before anything parses a file (pyproject.toml, just below): after an update, the first failure
+# names each conflict it left, whatever file it is in.
+conflicts.stop()
 
 # Stage helpers that need a third-party package run inside their session's environment
 # (`python -m pipeline.<stage>`), never in nox's process: pipeline/tests/unit/test_noxfile.py
@@ -272,8 +278,18 @@ def update(session: nox.Session) -> None:
     if not paths.ANSWERS_FILE.is_file():
         session.error(f"{paths.ANSWERS_FILE.name} is missing: only a service made from the "
                       "template can take its updates (the template itself has none)")
+    dirty = updates.dirty_files()
+    if dirty:  # copier's own refusal names no file
+        session.error(updates.refusal(dirty))
     _install(session, "template")
+    since = updates.template_version()
     session.run("copier", "update", "--defaults", "--trust", *session.posargs)
+    notes = updates.notes(updates.CHANGELOG.read_text(encoding="utf-8"), since,
+                          updates.template_version())
+    if notes:
+        paths.TEMPLATE_NOTES.parent.mkdir(parents=True, exist_ok=True)
+        paths.TEMPLATE_NOTES.write_text(f"{notes}\n", encoding="utf-8")
+        print(f"\nWhat the template changed since {since} (CHANGELOG.md):\n\n{notes}\n")
     session.log("next: `nox -s lock` (the locks are written anew, never merged), then `nox`, "
                 "which fails on anything the update could not merge")
 
@@ -458,7 +474,6 @@ def bench(session: nox.Session) -> None:
 
 # --- The template's own sessions: its folder is not rendered into services --------------------
 
+# Imported by name: a service has no template/, and its linters must not look for one.
 if (paths.ROOT / "template" / "sessions.py").is_file():
-    from template import sessions as _template
-
-    _template.register(_install, GATES)
+    importlib.import_module("template.sessions").register(_install, GATES)

@@ -4,7 +4,7 @@ Usage: python3 -m pipeline.actions.summary GATE OUTCOME LOG...  (stdlib only: it
 venv). The figure comes from the first log. The deploy gate adds the deploy stage's report
 (build/deploy-report.json): the strategy and why, each canary step with its checks' figures
 beside the baseline's, and the outcome; `update` adds, from the second log (the conflict
-check's), what did not merge.
+check's), what did not merge, and the release notes `nox -s update` kept.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.container.images import docker_output
 from pipeline.core import project
-from pipeline.core.paths import DEPLOY_REPORT, IMAGE_REF_FILE
+from pipeline.core.paths import DEPLOY_REPORT, IMAGE_REF_FILE, TEMPLATE_NOTES
 
 # The workflows set FORCE_COLOR, so logs carry colour codes around the figures.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -53,7 +53,8 @@ def _image_figure() -> str | None:
     return f"`{reference}`{megabytes}"
 
 
-def render(gate: str, outcome: str, log: str, *more: str, report: Path = DEPLOY_REPORT) -> str:
+def render(gate: str, outcome: str, log: str, *more: str, report: Path = DEPLOY_REPORT,
+           notes: Path = TEMPLATE_NOTES) -> str:
     """One small table: the gate, whether it passed, and its figure; the deploy's steps and
     what an update did not merge too."""
     label = _FIGURES.get(gate, ("", "image digest and size"))[1]
@@ -68,6 +69,8 @@ def render(gate: str, outcome: str, log: str, *more: str, report: Path = DEPLOY_
     if unmerged:
         table += "\nNot merged: resolve these, then run `nox`:\n\n"
         table += "".join(f"- {line}\n" for line in unmerged)
+    if gate == "update" and notes.is_file():  # what `nox -s update` kept of CHANGELOG.md
+        table += f"\nRelease notes (CHANGELOG.md):\n\n{notes.read_text(encoding='utf-8')}"
     return table
 
 

@@ -20,6 +20,7 @@ SBOM_FILE = BUILD_DIR / "sbom.cdx.json"
 IMAGE_REF_FILE = BUILD_DIR / "image-ref.txt"
 SIGNATURE_STORE = BUILD_DIR / "signatures"  # skopeo lookaside: image signatures
 DOCKER_MANIFEST = BUILD_DIR / "manifest.docker.yml"
+TEMPLATE_NOTES = BUILD_DIR / "template-notes.md"  # `nox -s update`: for the pull request
 DEPLOY_REPORT = BUILD_DIR / "deploy-report.json"  # the deploy stage's steps, for the job summary
 FUZZ_DIR = BUILD_DIR / "fuzz"
 BENCH_PARTIAL_DIR = BUILD_DIR / "bench"  # `bench --only` runs, so they never replace a full run

@@ -17,18 +17,18 @@ from pipeline.tests.support.recorder import Recorder
 
 def test_every_check_is_named_once_and_lint_installs_each_group() -> None:
     names = [check.name for check in checks.CHECKS]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 9
     assert set(checks.all_groups()) == {g for check in checks.CHECKS for g in check.groups}
     assert checks.all_groups()[0] == "lint"
 
 
 def test_python_checks_take_the_files_they_are_given() -> None:
     pycodestyle = checks.BY_NAME["pycodestyle"].commands(["serving/edge.py"])
-    assert pycodestyle == [["pycodestyle", "--max-line-length=100", "--exclude=fixtures",
+    assert pycodestyle == [["pycodestyle", "--max-line-length=100", "--exclude=inventory",
                             "serving/edge.py"]]
     mccabe = checks.BY_NAME["mccabe"].commands(["a.py"])[0]
     assert mccabe[-2:] == ["--max-complexity=10", "a.py"]
-    assert checks.BY_NAME["pylint"].groups == ("runtime", "lint", "bench")
+    assert checks.BY_NAME["pylint"].groups == ("runtime", "lint", "bench", "template")
 
 
 def test_the_workflow_check_covers_every_workflow_file() -> None:

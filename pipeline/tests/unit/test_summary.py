@@ -39,6 +39,16 @@ def test_an_update_names_its_version_and_lists_what_did_not_merge() -> None:
     assert "- pyproject.toml.rej: hunks an update could not merge\n" in conflicted
 
 
+def test_an_update_carries_the_release_notes_it_kept(tmp_path: Path) -> None:
+    notes = tmp_path / "template-notes.md"
+    update = "Updating to template version 2.1.0\n"
+    assert "Release notes" not in summary.render("update", "success", update, notes=notes)
+    notes.write_text("## [2.1.0] - 2026-12-06\n\n### Action needed\n\n- Commit first.\n")
+    body = summary.render("update", "success", update, notes=notes)
+    assert body.endswith("Release notes (CHANGELOG.md):\n\n## [2.1.0] - 2026-12-06\n\n"
+                         "### Action needed\n\n- Commit first.\n")
+
+
 def test_the_deploy_summary_shows_the_strategy_each_step_and_the_outcome(tmp_path: Path) -> None:
     report = tmp_path / "deploy-report.json"
     report.write_text(json.dumps({

@@ -76,6 +76,7 @@ def test_an_update_brings_the_pipeline_and_keeps_the_owners_work(
 
     output = passed(shop.nox("-s", "update"))
     assert "Updating to template version 2.1.0" in output
+    assert "What the template changed since v2.0.0 (CHANGELOG.md):\n\n## [Unreleased]" in output
     assert "migrate: moved tests/probes.toml to tests/service/probes.toml" in output
     service = shop.path
     assert (service / "pipeline/lint/complexity.py").read_text().endswith(PIPELINE_FIX)
@@ -98,8 +99,16 @@ def test_what_an_update_cannot_merge_fails_the_conflict_check(
 
     passed(shop.nox("-s", "update"))  # copier merges what it can and marks the rest
     output = failed(shop.nox("-s", "conflicts"))
-    assert "conflicts: README.md:" in output and "Merge conflict string '<<<<<<<'" in output
+    assert "conflicts: README.md:" in output and "conflict marker an update left" in output
     assert "conflicts: none" not in output
+
+
+def test_an_update_on_a_dirty_tree_names_the_files_and_what_to_do(shop: Tree) -> None:
+    shop.plant("deploy/vars.production.yml", "route: shop.example.com\n")  # docs/deploy.md's step
+    shop.plant("notes.txt", "the owner's\n")
+    output = failed(shop.nox("-s", "update"))
+    assert "update: 1 file(s) not committed (notes.txt): commit them, or set them aside" in output
+    assert "Traceback" not in output and "Destination repository is dirty" not in output
 
 
 def test_the_template_itself_has_nothing_to_update_from(tree: Tree) -> None:
