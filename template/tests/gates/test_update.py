@@ -28,8 +28,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_a_default_that_no_longer_matches_its_file_fails_the_template_check(tree: Tree) -> None:
-    _edit(tree.path / "copier.yml", "  default: A Flask echo microservice",
-          "  default: A Flask parrot microservice")
+    _edit(tree.path / "copier.yml", "  default: A Flask {{ service_name }} microservice",
+          "  default: A Flask {{ service_name }} parrot microservice")
     output = failed(tree.nox("-s", "template"))
     assert "template: pyproject.toml: rendered differently" in output
     assert "template: README.md: rendered differently" in output
