@@ -27,6 +27,7 @@ from pipeline.core.contract import Contract
 from pipeline.core.httpclient import HeaderError, call, guarded, parse_headers, target_headers
 from pipeline.core.service import RunningServer, start_server
 from serving import Api, create_app
+from serving.config import VARIABLES
 
 TESTING = {"MODE_CONFIG": "Testing", "TRUSTED_HOSTS": ""}
 
@@ -57,7 +58,7 @@ def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
              api: Api | None) -> Callable[..., Flask]:
     """Build apps from explicit variables only: no stray .env or shell variable leaks in."""
     monkeypatch.chdir(tmp_path)
-    for name in ("MODE_CONFIG", "TRUSTED_HOSTS", "LOG_LEVEL", "MAX_BODY_BYTES"):
+    for name in VARIABLES:  # every setting the service reads, from its own table
         monkeypatch.delenv(name, raising=False)
 
     def factory(**variables: str) -> Flask:

@@ -38,6 +38,8 @@ class Probe(NamedTuple):
     headers: Mapping[str, str] = MappingProxyType({})
 
 
+# serving.endpoints.HEALTH_PATH, which pipeline/core cannot import: it runs where Flask is not
+# installed (nox's own process, the registry); a unit test holds the two equal.
 HEALTH_PROBE = Probe("GET", "/healthz")
 
 

@@ -24,6 +24,7 @@ from pipeline.core import cmd, probes
 from pipeline.core.contract import Contract, ContractError
 from pipeline.core.httpclient import call, format_headers, guarded
 from pipeline.core.paths import LIVE_TESTS, ROOT
+from pipeline.core.service import HEALTH_PROBE
 from pipeline.deploy.settings import CanarySettings
 
 Headers = Mapping[str, str]
@@ -153,7 +154,7 @@ def _served(url: str, headers: Headers) -> Contract | None:
 def _requests(contract: Contract | None, declared: probes.Probes) -> list[probes.Request]:
     """The contract's safe requests, then the declared live ones; /healthz when none is known."""
     safe = [probes.Request(method, path) for method, path in
-            (contract.safe_requests() if contract else [("GET", "/healthz")])]
+            (contract.safe_requests() if contract else [("GET", HEALTH_PROBE.path)])]
     return [*safe, *declared.live]
 
 

@@ -45,6 +45,9 @@ class CanarySettings:
     startup_timeout_s: float = 300.0  # CF_STARTUP_TIMEOUT (minutes) as cf reads it
 
 
+DEFAULTS = CanarySettings()  # each default written once, in the fields above
+
+
 # CANARY_STEPS: Cloud Controller's rule (cc app/messages/deployment_create_message.rb): whole
 # weights from 1 to 100, sorted ascending (equal neighbours allowed); written as cf takes them.
 STEPS = re.compile(r"^[0-9]{1,3}(,[0-9]{1,3})*$")
@@ -122,24 +125,25 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
 def startup_timeout_s(env: Mapping[str, str]) -> float:
     """CF_STARTUP_TIMEOUT as cf reads it (cli util/configv3/env.go: float minutes, truncated to
     whole seconds; unset or unparsable is the default, util/configv3/defaults.go: 5 minutes)."""
+    default = DEFAULTS.startup_timeout_s
     try:
-        minutes = float(env.get("CF_STARTUP_TIMEOUT", "").strip() or "5")
+        minutes = float(env.get("CF_STARTUP_TIMEOUT", "").strip() or default / 60)
     except ValueError:
-        minutes = 5.0
-    return float(int(minutes * 60)) if minutes > 0 else 300.0
+        return default
+    return float(int(minutes * 60)) if minutes > 0 else default
 
 
 def load_canary(env: Mapping[str, str]) -> CanarySettings:
     """Every canary setting, each checked before any cf call."""
     return CanarySettings(
         steps=canary_steps(env.get("CANARY_STEPS", "")),
-        rounds=_whole(env, "CANARY_ROUNDS", 10),
-        error_margin_pct=_number(env, "CANARY_ERROR_MARGIN", 1.0, 0),
-        p95_factor=_number(env, "CANARY_P95_FACTOR", 2.0, 1),
-        p95_slack_ms=_number(env, "CANARY_P95_SLACK_MS", 50.0, 0),
-        latency_budget_ms=_number(env, "CANARY_LATENCY_BUDGET_MS", 500.0, 1),
-        cancel_timeout_s=_number(env, "CANARY_CANCEL_TIMEOUT", 180.0, 1),
-        poll_s=_number(env, "CANARY_POLL_SECONDS", 3.0, 0.05),
+        rounds=_whole(env, "CANARY_ROUNDS", DEFAULTS.rounds),
+        error_margin_pct=_number(env, "CANARY_ERROR_MARGIN", DEFAULTS.error_margin_pct, 0),
+        p95_factor=_number(env, "CANARY_P95_FACTOR", DEFAULTS.p95_factor, 1),
+        p95_slack_ms=_number(env, "CANARY_P95_SLACK_MS", DEFAULTS.p95_slack_ms, 0),
+        latency_budget_ms=_number(env, "CANARY_LATENCY_BUDGET_MS", DEFAULTS.latency_budget_ms, 1),
+        cancel_timeout_s=_number(env, "CANARY_CANCEL_TIMEOUT", DEFAULTS.cancel_timeout_s, 1),
+        poll_s=_number(env, "CANARY_POLL_SECONDS", DEFAULTS.poll_s, 0.05),
         startup_timeout_s=startup_timeout_s(env),
     )
 

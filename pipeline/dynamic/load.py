@@ -32,7 +32,7 @@ from pipeline.core.httpclient import call
 from pipeline.core.paths import BUILD_DIR
 from pipeline.core.probes import Request
 from pipeline.core.report import table
-from pipeline.core.service import ServerNotReady, serve
+from pipeline.core.service import HEALTH_PROBE, ServerNotReady, serve
 from serving.edge import BODY_READ_TIMEOUT_S
 from serving.server import HEADER_READ_TIMEOUT_MS
 
@@ -160,7 +160,7 @@ def _probe(target: Target, request: Request) -> bool:
 
 
 SlowClient = Callable[..., None]
-HEALTH = Request("GET", "/healthz")
+HEALTH = Request("GET", HEALTH_PROBE.path)
 
 
 def abuse(target: Target, slow_client: SlowClient, clients: int,

@@ -21,6 +21,7 @@ from pipeline.core.contract import Contract, Operation
 from pipeline.core.httpclient import Reply, call, raw
 from pipeline.core.probes import Probes, Request
 from serving.security import HARDENING_HEADERS
+from serving.endpoints import HEALTH_PATH
 
 LATENCY_BUDGET_MS = float(os.environ.get("CANARY_LATENCY_BUDGET_MS") or "500")  # blank: the default
 LATENCY_SAMPLES = 20
@@ -58,7 +59,7 @@ def _json_error(reply: Reply, status: int | None = None) -> None:
 
 @pytest.mark.live
 def test_health(service_url: str) -> None:
-    reply = call(service_url, "GET", "/healthz")
+    reply = call(service_url, "GET", HEALTH_PATH)
     assert (reply.status, reply.json()) == (200, {"status": "ok"})
 
 
@@ -86,7 +87,7 @@ def test_every_safe_request_answers_as_documented_and_hardened(
 
 @pytest.mark.live
 def test_production_sends_hsts_and_no_server_version(service_url: str) -> None:
-    reply = call(service_url, "GET", "/healthz")
+    reply = call(service_url, "GET", HEALTH_PATH)
     assert "strict-transport-security" in reply.headers  # every target runs in Production
     assert not re.search(r"\d", reply.headers.get("server", ""))
 
@@ -94,7 +95,7 @@ def test_production_sends_hsts_and_no_server_version(service_url: str) -> None:
 @pytest.mark.live
 def test_a_callers_request_id_comes_back(service_url: str) -> None:
     rid = f"check-{uuid.uuid4().hex}"
-    assert call(service_url, "GET", "/healthz",
+    assert call(service_url, "GET", HEALTH_PATH,
                 headers={"X-Request-ID": rid}).headers.get("x-request-id") == rid
 
 
@@ -112,7 +113,7 @@ def test_latency_budget(service_url: str) -> None:
     timings = []
     for _ in range(LATENCY_SAMPLES):
         started = time.perf_counter()
-        assert call(service_url, "GET", "/healthz").status == 200
+        assert call(service_url, "GET", HEALTH_PATH).status == 200
         timings.append((time.perf_counter() - started) * 1000)
     p95 = statistics.quantiles(timings, n=20)[-1]
     assert p95 <= LATENCY_BUDGET_MS, f"p95 {p95:.0f} ms over the {LATENCY_BUDGET_MS:.0f} ms budget"
@@ -150,11 +151,11 @@ def _body_operation(contract: Contract) -> Operation | None:
 def test_refusals_are_the_json_errors_the_stack_promises(
         service_url: str, contract: Contract) -> None:
     _json_error(call(service_url, "GET", f"/no-such-path-{uuid.uuid4().hex}"), 404)
-    not_allowed = call(service_url, "DELETE", "/healthz")
+    not_allowed = call(service_url, "DELETE", HEALTH_PATH)
     _json_error(not_allowed, 405)
     assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "HEAD"}
     _json_error(call(service_url, "GET", "/healthz?" + "q" * 4000), 414)
-    _json_error(call(service_url, "GET", "/healthz", headers={"X-Filler": "f" * 10000}), 431)
+    _json_error(call(service_url, "GET", HEALTH_PATH, headers={"X-Filler": "f" * 10000}), 431)
     _json_error(call(service_url, "GET", "/openapi.json",
                      headers={"Host": "attacker.example"}), 400)
     body_operation = _body_operation(contract)

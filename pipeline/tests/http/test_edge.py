@@ -21,6 +21,7 @@ from pipeline.core.probes import Probes
 from pipeline.core.service import RunningServer
 from serving.edge import BODY_READ_TIMEOUT_S
 from serving.security import HARDENING_HEADERS
+from serving.endpoints import HEALTH_PATH
 
 HOST = b"Host: 127.0.0.1\r\n"
 
@@ -82,7 +83,7 @@ def test_stalled_bodies_are_cut_off_while_the_service_answers(
         thread.start()
     time.sleep(0.5)
     started = time.monotonic()
-    assert call(service_url, "GET", "/healthz", timeout=5).status == 200
+    assert call(service_url, "GET", HEALTH_PATH, timeout=5).status == 200
     work = probes.work
     assert call(service_url, work.method, work.path, work.body, dict(work.headers),
                 timeout=5).status < 500

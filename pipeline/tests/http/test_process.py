@@ -21,6 +21,7 @@ from pipeline.core.paths import ROOT
 from pipeline.core.probes import Probes
 from pipeline.core.service import RunningServer, free_port, start_server
 from serving.healthcheck import probe
+from serving.endpoints import HEALTH_PATH
 
 pytestmark = pytest.mark.process
 
@@ -97,7 +98,7 @@ def test_env_example_serves_health_in_production(
     server = start_server(tmp_path / "example.log", {"PYTHONPATH": str(ROOT)}, cwd=tmp_path,
                           defaults={})
     try:
-        reply = call(server.url, "GET", "/healthz")
+        reply = call(server.url, "GET", HEALTH_PATH)
         assert reply.status == 200
         assert "strict-transport-security" in reply.headers
     finally:

@@ -23,6 +23,7 @@ from serving.access_log import REQUEST_ID_HEADER, flush
 from serving.edge import REFUSAL_KEY, Edge
 from serving.security import HARDENING_HEADERS, HSTS
 from serving.stack import STACK, behind_edge
+from serving.endpoints import HEALTH_PATH
 
 
 class Headers:  # pylint: disable=too-few-public-methods  # RSGIHeaders' items() only
@@ -132,10 +133,10 @@ def test_an_over_limit_length_is_refused_before_reading(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(("scope", "status"), [
-    (Scope(_head(), method="get", path="/healthz"), 501),
+    (Scope(_head(), method="get", path=HEALTH_PATH), 501),
     (Scope(_head(), method="Post"), 501),
-    (Scope(Headers([]), method="GET", path="/healthz"), 400),
-    (Scope(_head(("host", "localhost")), method="GET", path="/healthz"), 400),
+    (Scope(Headers([]), method="GET", path=HEALTH_PATH), 400),
+    (Scope(_head(("host", "localhost")), method="GET", path=HEALTH_PATH), 400),
 ])
 def test_request_lines_and_hosts_rfc_9110_and_9112_forbid(
     app: Flask, scope: Scope, status: int
@@ -144,7 +145,7 @@ def test_request_lines_and_hosts_rfc_9110_and_9112_forbid(
 
 
 def test_http10_needs_no_host(app: Flask) -> None:
-    scope = Scope(Headers([]), method="GET", path="/healthz", http_version="1")
+    scope = Scope(Headers([]), method="GET", path=HEALTH_PATH, http_version="1")
     assert _serve(app, scope, Protocol())["status"] == 200
 
 

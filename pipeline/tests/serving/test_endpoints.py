@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from serving.endpoints import HEALTH_PATH
+
 
 def test_health_is_cheap_and_json(client: FlaskClient) -> None:
-    response = client.get("/healthz")
+    response = client.get(HEALTH_PATH)
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
 
 
 def test_head_on_health_has_no_body(client: FlaskClient) -> None:
-    response = client.head("/healthz")
+    response = client.head(HEALTH_PATH)
     assert response.status_code == 200
     assert response.data == b""
 

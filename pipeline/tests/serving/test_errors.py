@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from serving.bodies import json_body
+from serving.endpoints import HEALTH_PATH
 
 
 def _assert_json_error(response: TestResponse, status: int) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def test_unknown_path_is_a_json_404(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("method", "path", "allow"), [
     ("put", "/things", "GET, HEAD, POST"), ("post", "/things/known", "GET, HEAD"),
-    ("delete", "/healthz", "GET, HEAD"), ("options", "/openapi.json", "GET, HEAD"),
+    ("delete", HEALTH_PATH, "GET, HEAD"), ("options", "/openapi.json", "GET, HEAD"),
 ])
 def test_wrong_method_is_a_json_405_with_allow(
     client: FlaskClient, method: str, path: str, allow: str
@@ -85,7 +86,7 @@ def test_health_answers_probes_that_address_the_container_by_ip(
     make_app: Callable[..., Flask]
 ) -> None:
     client = make_app(TRUSTED_HOSTS="svc.example").test_client()
-    assert client.get("/healthz", headers={"Host": "10.255.1.7:8080"}).status_code == 200
+    assert client.get(HEALTH_PATH, headers={"Host": "10.255.1.7:8080"}).status_code == 200
 
 
 def test_a_null_body_is_no_body_unless_the_route_refuses_it(make_app: Callable[..., Flask]) -> None:

@@ -14,6 +14,7 @@ from pipeline.core import project
 from serving import create_app
 from serving.openapi import ALWAYS, HEADERS, WITH_BODY, document
 from serving.project import project as facts
+from serving.endpoints import HEALTH_PATH
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -81,7 +82,7 @@ def test_the_apis_own_answers_are_kept(served: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("api", [
-    {"paths": {"/healthz": {}}},
+    {"paths": {HEALTH_PATH: {}}},
     {"paths": {}, "components": {"schemas": {"Error": {"type": "object"}}}},
 ])
 def test_an_api_cannot_replace_what_the_stack_serves(api: dict[str, Any]) -> None:

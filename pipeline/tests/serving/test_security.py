@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from serving.security import HARDENING_HEADERS, HSTS
+from serving.endpoints import HEALTH_PATH
 
 
-@pytest.mark.parametrize("path", ["/things", "/healthz", "/nowhere", "/openapi.json"])
+@pytest.mark.parametrize("path", ["/things", HEALTH_PATH, "/nowhere", "/openapi.json"])
 def test_every_response_is_hardened(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     for name, value in HARDENING_HEADERS.items():
@@ -23,11 +24,11 @@ def test_every_response_is_hardened(client: FlaskClient, path: str) -> None:
 
 def test_production_adds_hsts(make_app: Callable[..., Flask]) -> None:
     client = make_app(MODE_CONFIG="Production", TRUSTED_HOSTS="localhost").test_client()
-    assert client.get("/healthz").headers["Strict-Transport-Security"] == HSTS
+    assert client.get(HEALTH_PATH).headers["Strict-Transport-Security"] == HSTS
 
 
 def test_well_formed_request_id_is_kept(client: FlaskClient) -> None:
-    response = client.get("/healthz", headers={"X-Request-ID": "abc-123.DEF_456"})
+    response = client.get(HEALTH_PATH, headers={"X-Request-ID": "abc-123.DEF_456"})
     assert response.headers["X-Request-ID"] == "abc-123.DEF_456"
 
 
@@ -35,7 +36,7 @@ def test_well_formed_request_id_is_kept(client: FlaskClient) -> None:
     "bad", ["short", "has space here", "x" * 200, "inject\u2028this", "../../etc"]
 )
 def test_malformed_request_id_is_replaced(client: FlaskClient, bad: str) -> None:
-    response = client.get("/healthz", headers={"X-Request-ID": bad})
+    response = client.get(HEALTH_PATH, headers={"X-Request-ID": bad})
     replaced = response.headers["X-Request-ID"]
     assert replaced != bad
     assert len(replaced) == 32 and replaced.isalnum()

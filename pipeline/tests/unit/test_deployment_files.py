@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from pipeline.core.paths import ROOT
+from serving.endpoints import HEALTH_PATH
 
 
 def _manifest_app() -> dict[str, Any]:
@@ -25,7 +26,7 @@ def test_manifest_fits_the_quota_and_keeps_two_instances() -> None:
 
 def test_manifest_health_check_and_start_command() -> None:
     app = _manifest_app()
-    assert (app["health-check-type"], app["health-check-http-endpoint"]) == ("http", "/healthz")
+    assert (app["health-check-type"], app["health-check-http-endpoint"]) == ("http", HEALTH_PATH)
     assert app["command"] == "exec python -m serving"
     assert app["env"]["MODE_CONFIG"] == "Production"
     assert app["env"]["HOST"] == "0.0.0.0"
