@@ -9,7 +9,7 @@ class AnyBytesPath(PathConverter):
     """Werkzeug's `path`, matching line breaks too.
 
     Werkzeug's `path` regex is `[^/].*?`, and `.` stops at a line feed, so `/echo/a%0Ab` matched
-    no rule and answered 404, where the contract promises the route's own 400 (issue 19). With
+    no rule and answered 404, where the contract promises the route's own 400. With
     `(?s:.)` every decoded character reaches the route, which validates it as it documents.
     """
 

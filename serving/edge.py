@@ -2,7 +2,7 @@
 
 Granian's WSGI interface hands a request to a Python thread as soon as its headers arrive and
 lets the app block on a body read that never times out, so a few stalled bodies took every
-thread (issue 11). Its RSGI interface instead lets an asyncio task await the body: the edge
+thread. Its RSGI interface instead lets an asyncio task await the body: the edge
 buffers at most MAX_BODY_BYTES under a deadline, refuses what RFC 9110/9112 say must not be
 processed, and only then calls the Flask app, which never waits on a socket again.
 """

@@ -41,7 +41,7 @@ COLD_NOX_S = 90
 
 
 def server_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
-    """Issue 19's service targets, each against a peer measured in the same run."""
+    """The service's targets, each against a peer measured in the same run."""
     by_key = {row["key"]: row for row in rows}
     ours = by_key.get(servers.SERVICE)
     if ours is None:

@@ -26,12 +26,12 @@ from pipeline.core.httpclient import call
 
 REPORTS = FUZZ_DIR
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-# Examples per operation. Measured with the line-feed fix undone (issue 19: `/echo/a%0Ab`
+# Examples per operation. Measured with the line-feed fix undone (`/echo/a%0Ab`
 # answered 404): schemathesis 4.32 missed it at 25, 100 and 300 examples (seeds 11, 22, 33,
 # fuzzing and coverage phases) and in a whole run of 300 (4,011 cases); what pins that class
 # is the contract tests' hostile path values (pipeline/tests/http/test_contract.py). Its
 # coverage phase found the JSON-null body at any count, and the gates' planted crash falls at
-# 50. 300 is the run issue 19 accepts, so the pipeline's fuzz is that run: 88 s on a quiet
+# 50. 300 is the run the service's targets are set for, so the pipeline's fuzz is that run: 88 s on a quiet
 # machine, 69 s of it the stateful phase.
 EXAMPLES = 300
 

@@ -162,10 +162,10 @@ def test_misspelled_manifest_key_fails_lint(tree: Tree) -> None:
     assert "'disk_qouta' was unexpected" in failed(tree.nox("-s", "manifest"))
 
 
-# --- issue 10: each failure seen against a double that behaves as cf v8 does ------------------
+# --- Each failure seen against a double that behaves as cf v8 does ------------------
 
 
-# --- issue 10: each failure seen against a double that behaves as cf v8 does ------------------
+# --- Each failure seen against a double that behaves as cf v8 does ------------------
 
 
 def _stops_before(subcommand: str, tree: Tree, cf_log: Path, **env: str) -> str:

@@ -1,7 +1,7 @@
 """The front door: nox installed on its own loads the noxfile and deploys; what is too old says so.
 
 Each environment is made the way a user makes it: `python -m venv`, then `pip install nox` from
-PyPI, nothing else. The planted defects are the ones issues 9 and 18 found: a third-party import
+PyPI, nothing else. The planted defects are the ones found before: a third-party import
 at load, and a session importing the deploy stage (PyYAML) into nox's own process. Every other
 session's in-process imports are held to the same rule statically: pipeline/tests/unit/
 test_noxfile.py.
@@ -86,7 +86,7 @@ def test_a_stock_nox_deploys_dry_run_and_for_real_with_no_traceback(
 
 def test_a_session_importing_the_deploy_stage_fails_the_stock_nox(
         tree: Tree, stock_nox: Path, tmp_path: Path) -> None:
-    # What issue 18 found: the deploy session imported the stage (PyYAML) into nox's process.
+    # Found before: the deploy session imported the stage (PyYAML) into nox's process.
     noxfile = tree.path / "noxfile.py"
     noxfile.write_text(noxfile.read_text(encoding="utf-8").replace(
         '    session.run("python", "-m", "pipeline.deploy", *session.posargs)',

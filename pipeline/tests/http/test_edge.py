@@ -1,4 +1,4 @@
-"""The HTTP edge against the raw bytes that broke it (issue 11): each case fails on Granian WSGI.
+"""The HTTP edge against the raw bytes that broke it: each case fails on Granian WSGI.
 
 They run against any target (local process or container), except the log checks, which need
 the local server's output. Bodies go to the work request's path (tests/probes.toml): the edge
@@ -122,7 +122,7 @@ def test_a_body_cut_short_by_fin_is_not_processed(service_url: str, body_head: b
 @pytest.mark.parametrize("count", [1, 3, 8])
 def test_pipelined_requests_then_a_half_close_all_get_answers(service_url: str,
                                                               count: int) -> None:
-    """Issue 19: Granian dropped the last response once the client shut its write side."""
+    """Granian dropped the last response once the client shut its write side."""
     with _connect(service_url, 5) as sock:
         sock.sendall((b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n") * count)
         sock.shutdown(socket.SHUT_WR)

@@ -22,7 +22,7 @@ def test_a_run_that_holds_every_target_has_no_verdict() -> None:
 
 
 @pytest.mark.parametrize(("kind", "field", "value", "says"), [
-    # What the Granian WSGI stack measured under 64 stalled bodies (issue 11).
+    # What the Granian WSGI stack measured under 64 stalled bodies.
     ("slow_bodies", "clients_never_cut_off", 64, "slow-body clients: 64 never cut off"),
     ("slow_bodies", "slowest_cut_off_s", float("inf"), "slowest cut off after inf s"),
     ("slow_bodies", "probe_max_s", 5.06, "slow-body abuse: 0 errors, slowest ordinary request"),
@@ -38,7 +38,7 @@ def test_each_missed_abuse_target_is_named(kind: str, field: str, value: float, 
 
 
 def test_slow_body_cut_off_limit_follows_the_servers_deadline() -> None:
-    assert load.BODY_CUT_OFF_S <= 10  # issue 11: cut off within at most 10 s
+    assert load.BODY_CUT_OFF_S <= 10  # cut off within at most 10 s
     result = copy.deepcopy(PASSING)
     result["abuse"]["slow_bodies"]["slowest_cut_off_s"] = load.BODY_CUT_OFF_S + 0.1
     assert load.verdicts(result)

@@ -68,7 +68,7 @@ def test_a_session_importing_the_deploy_stage_would_be_caught(tmp_path: Path) ->
     planted = tmp_path / "noxfile.py"
     planted.write_text((ROOT / "noxfile.py").read_text(encoding="utf-8") + (
         "\n\ndef deploy_in_process() -> None:\n"
-        "    from pipeline.deploy import rollout  # what issue 18 found: PyYAML in nox's process\n"
+        "    from pipeline.deploy import rollout  # found before: PyYAML in nox's process\n"
         "    rollout.run()\n"), encoding="utf-8")
     found = third_party(planted)
     assert found.get("yaml") == "pipeline/deploy/settings.py"
