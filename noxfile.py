@@ -100,6 +100,12 @@ def _install(session: nox.Session, *groups: str) -> None:
         installs.record(venv, stamp)
 
 
+def _stage(session: nox.Session, module: str, *groups: str) -> None:
+    """Run a stage helper in the session's environment, never in nox's process (see above)."""
+    _install(session, *groups)
+    session.run("python", "-m", module, *session.posargs)
+
+
 # --- Static checks: each linter alone, all of them in `lint` (pipeline/lint/checks.py) --------
 
 def _run_check(session: nox.Session, check: checks.Check) -> None:
@@ -445,8 +451,7 @@ def canary(session: nox.Session) -> None:
 @nox.session
 def act(session: nox.Session) -> None:
     """Run the workflows' jobs here with act, stand-ins listed (`-- JOB...`; default: all)."""
-    _install(session, "act")
-    session.run("python", "-m", "pipeline.actions.act_jobs", *session.posargs)
+    _stage(session, "pipeline.actions.act_jobs", "act")
 
 
 # --- Dynamic analysis and benchmarks ----------------------------------------------------------
@@ -461,15 +466,13 @@ def fuzz(session: nox.Session) -> None:
 @nox.session
 def load(session: nox.Session) -> None:
     """Fixed-count load (zero errors, flat memory), then slow-header and slow-body abuse."""
-    _install(session, "runtime")
-    session.run("python", "-m", "pipeline.dynamic.load", *session.posargs)
+    _stage(session, "pipeline.dynamic.load", "runtime")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark servers, pipeline and image side by side; write docs/bench/."""
-    _install(session, "runtime", "bench")
-    session.run("python", "-m", "pipeline.bench", *session.posargs)
+    _stage(session, "pipeline.bench", "runtime", "bench")
 
 
 # --- The template's own sessions: its folder is not rendered into services --------------------

@@ -31,8 +31,8 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 # fuzzing and coverage phases) and in a whole run of 300 (4,011 cases); what pins that class
 # is the contract tests' hostile path values (pipeline/tests/http/test_contract.py). Its
 # coverage phase found the JSON-null body at any count, and the gates' planted crash falls at
-# 50. 300 is the run the service's targets are set for, so the pipeline's fuzz is that run: 88 s on a quiet
-# machine, 69 s of it the stateful phase.
+# 50. 300 is the run the service's targets are set for, so the pipeline's fuzz is that run:
+# 88 s on a quiet machine, 69 s of it the stateful phase.
 EXAMPLES = 300
 
 

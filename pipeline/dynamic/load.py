@@ -135,7 +135,7 @@ def _slow_header_client(host: str, port: int, deadline: float, cuts: list[float]
 
 def _slow_body_client(host: str, port: int, deadline: float, cuts: list[float],
                       route: str = "/") -> None:
-    """Send whole headers and one byte of a 100-byte body, then stall (what took every thread of Granian WSGI)."""
+    """Send whole headers and one byte of a 100-byte body, then stall (as took Granian WSGI)."""
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:

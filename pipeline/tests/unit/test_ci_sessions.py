@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.actions import ci_sessions
 from pipeline.core.paths import ROOT
 
@@ -28,22 +30,16 @@ def test_github_runs_every_gate_of_plain_nox_before_it_deploys() -> None:
     assert ci_sessions.missing(NOXFILE, CI) == []
 
 
-def test_a_session_missing_from_ci_yml_is_named(tmp_path: Path) -> None:
-    planted = _planted(tmp_path, "run: nox -s mypy", "run: echo mypy skipped")
-    assert ci_sessions.missing(NOXFILE, planted) == [
-        "ci.yml: `nox -s mypy` (plain nox runs it) does not run before job deploy"]
-
-
-def test_a_python_missing_from_the_tests_matrix_is_named(tmp_path: Path) -> None:
-    planted = _planted(tmp_path, 'python: ["3.11", "3.12", "3.13"]', 'python: ["3.11", "3.12"]')
-    assert ci_sessions.missing(NOXFILE, planted) == [
-        "ci.yml: `nox -s tests-3.13` (plain nox runs it) does not run before job deploy"]
-
-
-def test_fuzzing_only_a_local_server_is_not_fuzzing_the_pushed_image(tmp_path: Path) -> None:
-    planted = _planted(tmp_path, 'nox -s fuzz -- --url "$url"', "nox -s fuzz")
-    assert ci_sessions.missing(NOXFILE, planted) == [
-        "ci.yml: `nox -s fuzz -- --url <the pushed image>` does not run before job deploy"]
+@pytest.mark.parametrize(("old", "new", "named"), [
+    ("run: nox -s mypy", "run: echo mypy skipped", "`nox -s mypy` (plain nox runs it)"),
+    ('python: ["3.11", "3.12", "3.13"]', 'python: ["3.11", "3.12"]',
+     "`nox -s tests-3.13` (plain nox runs it)"),
+    ('nox -s fuzz -- --url "$url"', "nox -s fuzz", "`nox -s fuzz -- --url <the pushed image>`"),
+])
+def test_a_gate_missing_from_ci_yml_is_named(tmp_path: Path, old: str, new: str,
+                                             named: str) -> None:
+    assert ci_sessions.missing(NOXFILE, _planted(tmp_path, old, new)) == [
+        f"ci.yml: {named} does not run before job deploy"]
 
 
 def test_a_gate_in_a_job_deploy_does_not_wait_for_does_not_count(tmp_path: Path) -> None:
