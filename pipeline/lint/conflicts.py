@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.core import project
+from pipeline.core import cmd, project
 from pipeline.core.paths import ROOT
 
 MARKER = re.compile(rb"^(?:<<<<<<<|>>>>>>>) ", re.MULTILINE)
@@ -65,7 +65,11 @@ def report(found: Sequence[str]) -> str:
 
 def stop() -> None:
     """Exit before anything parses a file an update left unmerged (the noxfile, as it loads)."""
-    found = problems(project.shipped_files())
+    try:
+        names = project.shipped_files()
+    except cmd.CommandFailed:
+        return  # not a git checkout (an exported tree): no update can have left anything here
+    found = problems(names)
     if found:
         raise SystemExit(report(found))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core import project
+from pipeline.core import cmd, project
 from pipeline.lint import conflicts
 
 CONFLICTED = "a\n<<<<<<< before updating\nb\n=======\nc\n>>>>>>> after updating\nd\n"
@@ -63,3 +63,11 @@ def test_a_clean_tree_passes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     conflicts.stop()
     assert conflicts.main() == 0
     assert capsys.readouterr().out == "conflicts: none in 1 files\n"
+
+
+def test_a_tree_outside_git_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_git() -> list[str]:
+        raise cmd.CommandFailed(cmd.Result(cmd.Command(("git",)), 128, "", "not a git repository"))
+
+    monkeypatch.setattr(project, "shipped_files", no_git)
+    conflicts.stop()  # returns: nothing to scan, and nothing an update left
