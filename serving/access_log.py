@@ -180,6 +180,7 @@ class Access(NamedTuple):
     status: int
     duration_ms: float
     request_id: str
+    client: str = ""  # the peer's address, or the client's through trusted proxies
 
     def line(self, created: float) -> str:
         """Render exactly json.dumps(entry) for the JsonFormatter's entry, plus a newline.
@@ -193,7 +194,7 @@ class Access(NamedTuple):
             f'"logger": "{ACCESS_LOGGER}", "message": "request", '
             f'"method": {_string(self.method)}, "path": {_string(self.path)}, '
             f'"status": {self.status:d}, "duration_ms": {self.duration_ms!r}, '
-            f'"request_id": {_string(self.request_id)}}}\n'
+            f'"request_id": {_string(self.request_id)}, "client": {_string(self.client)}}}\n'
         )
 
     def write(self) -> None:
@@ -245,6 +246,7 @@ def record(environ: dict[str, Any], status: int, started: float) -> None:
         status,
         round((time.perf_counter() - started) * 1000, 3),
         environ.get(REQUEST_ID_KEY, ""),
+        environ.get("REMOTE_ADDR", ""),
     ).write()
 
 

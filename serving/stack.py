@@ -32,10 +32,13 @@ class Stack:
         self.wsgi_app: WSGIApp = flask_app.wsgi_app  # Flask's own, before anything wraps it
         self._limits = security.Limits.of(flask_app.config)
         self._hardening = security.response_headers(flask_app.config["PRODUCTION"])
+        self._proxies = flask_app.config["TRUSTED_PROXY_COUNT"]
 
     def begin(self, environ: dict[str, Any]) -> WSGIApp | None:
         """Assign the request id and check the request: the app that refuses it, or None."""
         access_log.assign_request_id(environ)
+        if self._proxies:
+            environ["REMOTE_ADDR"] = client_address(environ, self._proxies)
         try:
             security.check(environ, self._limits)
         except Exception as error:  # pylint: disable=broad-exception-caught  # Flask answers
@@ -69,6 +72,18 @@ class Stack:
             access_log.record(environ, status, started)
         self.complete(environ, headers)
         return status, headers, content
+
+
+def client_address(environ: dict[str, Any], proxies: int) -> str:
+    """The address the outermost of `proxies` trusted proxies saw, or the peer's own.
+
+    Werkzeug's ProxyFix(x_for=N) rule: each proxy appends the address it saw to X-Forwarded-For,
+    so the Nth entry from the right is the client's; those left of it are the client's to write.
+    ProxyFix itself is a WSGI layer around the app, which the stack's refusals never reach.
+    """
+    hops = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    client = hops[-proxies].strip() if len(hops) >= proxies else ""
+    return client or environ.get("REMOTE_ADDR", "")
 
 
 class StackMiddleware:  # pylint: disable=too-few-public-methods  # a WSGI middleware
