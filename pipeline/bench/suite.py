@@ -33,8 +33,8 @@ ALL_SECTIONS = {"servers", "pipeline", "image"}
 PROFILE = "service-profile.svg"  # py-spy's flame graph of the service under the work request
 
 
-SAME_WORK_RATIO = 1.25  # the service against the strongest peer doing the same work
-BARE_FLASK_RATIO = 0.9  # the service against a bare Flask route behind the same edge
+SAME_WORK_RATIO = 1.1  # the service against the strongest peer doing the same work
+BARE_FLASK_RATIO = 0.85  # the service against a bare Flask route behind the same edge
 P99_MS = 10
 WARM_NOX_S = 30
 COLD_NOX_S = 90
