@@ -23,6 +23,7 @@ from pipeline.bench import image, nox_runs, servers
 from pipeline.container import images
 from pipeline.core import cmd, probes
 from pipeline.core.paths import BENCH_DIR, BENCH_PARTIAL_DIR, ROOT
+from pipeline.core.service import ServerNotReady
 from pipeline.core.report import table
 
 OUT = BENCH_DIR
@@ -229,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, measure in measures.items():
             if name in sections and not args.report_only:
-                try:
+                try:  # on a failure, the figures so far are in results.json
                     results[name] = measure()
-                except cmd.CommandFailed as failure:  # the figures so far are in results.json
+                except (cmd.CommandFailed, ServerNotReady) as failure:
                     print(f"bench: the {name} section failed: {failure}", file=sys.stderr)
                     return 1
                 if name == "servers":

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.bench import image, nox_runs, servers, suite
 from pipeline.core import cmd, probes
-from pipeline.core.service import RunningServer, start_server
+from pipeline.core.service import RunningServer, ServerNotReady, start_server
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8097/echo/hello?lang=en-GB
   2 threads and 32 connections
@@ -162,3 +162,17 @@ def test_a_failing_section_is_one_line_and_keeps_the_figures_before_it(
     assert capsys.readouterr().err.splitlines() == [
         "bench: the image section failed: `docker build` exited 1: ERROR: no base image"]
     assert json.loads((tmp_path / "results.json").read_text()) == {"pipeline": {"cold_s": 60.0}}
+
+
+def test_a_contender_that_never_answers_is_one_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(suite, "PARTIAL_OUT", tmp_path)
+
+    def never_ready(*_: object, **__: object) -> None:
+        raise ServerNotReady("http://127.0.0.1:1/ did not answer 200 within 20 s")
+
+    monkeypatch.setattr(servers, "measure", never_ready)
+    assert suite.main(["--only", "servers"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "bench: the servers section failed: http://127.0.0.1:1/ did not answer 200 within 20 s"]
