@@ -6,8 +6,9 @@ import json
 import math
 from typing import Any
 
-from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from serving.context import current_request
 
 JSON = "application/json"
 _NO_BODY = (None, "", "0")
@@ -38,16 +39,17 @@ def json_body(*, null: bool = True) -> Any | None:
     A body of JSON `null` is None as well, which an API whose contract takes only objects
     cannot tell from no body: with `null=False` it is refused with a 400 instead.
     """
-    environ = request.environ
+    req = current_request()
+    environ = req.environ
     # RFC 9112 section 6.3: with neither Content-Length nor Transfer-Encoding there is no body,
     # and most requests send none, so they skip building a body stream. The edge hands every
     # request over with its buffered body's length, "0" when there is none.
     if "HTTP_TRANSFER_ENCODING" not in environ and environ.get("CONTENT_LENGTH") in _NO_BODY:
         return None
-    raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
+    raw = req.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH with a 413
     if not raw:
         return None
-    if request.mimetype != JSON:
+    if req.mimetype != JSON:
         raise UnsupportedMediaType(f"a request body must be {JSON}")
     body = parse_json(raw)
     if body is None and not null:
