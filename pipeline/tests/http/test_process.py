@@ -88,6 +88,15 @@ def test_a_busy_port_ends_the_server_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_a_port_another_granian_serves_is_busy_too(local_server: RunningServer,
+                                                   tmp_path: Path) -> None:
+    """Without the check, the second server would start and take half the first one's clients."""
+    port = local_server.url.rsplit(":", 1)[1]
+    result = _serving(tmp_path, {"PORT": port})
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr[-500:]
+    assert "Address already in use" in result.stderr
+
+
 def test_a_missing_api_package_ends_the_server_in_one_line(tmp_path: Path) -> None:
     """A service whose app/ is gone (or fails to import) says so, without a traceback."""
     shutil.copytree(ROOT / "serving", tmp_path / "serving")
