@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import json.encoder
 import logging
@@ -25,21 +26,13 @@ _REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 _PATH_LOG_MAX = 256
 
 
-class _Clock:  # pylint: disable=too-few-public-methods  # a cache with one entry
-    """Local time to the second, formatted once per second instead of once per line."""
-
-    _cached = (-1, "")  # one tuple, swapped whole, so threads never see a torn pair
-
-    def __call__(self, created: float) -> str:
-        second = int(created)
-        cached = self._cached
-        if cached[0] != second:
-            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second)))
-            self._cached = cached
-        return cached[1]
+@functools.lru_cache(maxsize=1)  # local time to the second, formatted once a second
+def _local_time(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))
 
 
-_clock = _Clock()
+def _clock(created: float) -> str:
+    return _local_time(int(created))
 
 
 class JsonFormatter(logging.Formatter):
@@ -180,6 +173,7 @@ class Access(NamedTuple):
     status: int
     duration_ms: float
     request_id: str
+    client: str = ""  # the peer's address, or the client's through trusted proxies
 
     def line(self, created: float) -> str:
         """Render exactly json.dumps(entry) for the JsonFormatter's entry, plus a newline.
@@ -193,7 +187,7 @@ class Access(NamedTuple):
             f'"logger": "{ACCESS_LOGGER}", "message": "request", '
             f'"method": {_string(self.method)}, "path": {_string(self.path)}, '
             f'"status": {self.status:d}, "duration_ms": {self.duration_ms!r}, '
-            f'"request_id": {_string(self.request_id)}}}\n'
+            f'"request_id": {_string(self.request_id)}, "client": {_string(self.client)}}}\n'
         )
 
     def write(self) -> None:
@@ -245,6 +239,7 @@ def record(environ: dict[str, Any], status: int, started: float) -> None:
         status,
         round((time.perf_counter() - started) * 1000, 3),
         environ.get(REQUEST_ID_KEY, ""),
+        environ.get("REMOTE_ADDR", ""),
     ).write()
 
 

@@ -33,6 +33,7 @@ class Settings:
     max_url_bytes: int
     max_header_bytes: int
     log_level: str
+    trusted_proxy_count: int
 
     @property
     def production(self) -> bool:
@@ -52,6 +53,7 @@ class Settings:
             "MAX_URL_BYTES": self.max_url_bytes,
             "MAX_HEADER_BYTES": self.max_header_bytes,
             "LOG_LEVEL": self.log_level,
+            "TRUSTED_PROXY_COUNT": self.trusted_proxy_count,
         }
 
 
@@ -148,6 +150,9 @@ TABLE = (
     Variable("MAX_URL_BYTES", "2048", _whole(256, 65_536)),
     Variable("MAX_HEADER_BYTES", "8192", _whole(1024, 65_536)),
     Variable("LOG_LEVEL", "INFO", _log_level),
+    # The proxies in front that append the address they saw to X-Forwarded-For: 0 logs the
+    # peer itself, since any client can write that header; Cloud Foundry's router is one.
+    Variable("TRUSTED_PROXY_COUNT", "0", _whole(0, 8)),
 )
 VARIABLES = tuple(variable.name for variable in TABLE)
 

@@ -114,9 +114,6 @@ async def read_body(protocol: HTTPProtocol) -> bytes:
 
 # What answers a request once its body is in: its status, headers and whole body.
 Answer = tuple[int, list[tuple[str, str]], bytes]
-# The per-request work around the app (serving/stack.py): it calls the app given, or answers
-# in its place, and returns the answer.
-Work = Callable[[dict[str, Any], WSGIApp], Answer]
 
 
 def run_wsgi(environ: dict[str, Any], app: WSGIApp) -> Answer:
@@ -137,17 +134,12 @@ def run_wsgi(environ: dict[str, Any], app: WSGIApp) -> Answer:
 
 
 class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
-    """Granian's RSGI interface in front of a WSGI app (RSGI spec: granian/docs/spec/RSGI.md).
+    """Granian's RSGI interface in front of a WSGI app (RSGI spec: granian/docs/spec/RSGI.md)."""
 
-    `work` is what runs around the app for every request; by default nothing does.
-    """
-
-    def __init__(self, wsgi_app: WSGIApp, max_body_bytes: int, body_timeout: float,
-                 work: Work = run_wsgi) -> None:
+    def __init__(self, wsgi_app: WSGIApp, max_body_bytes: int, body_timeout: float) -> None:
         self._app = wsgi_app
         self._limit = max_body_bytes
         self._timeout = body_timeout
-        self._work = work
 
     async def __rsgi__(self, scope: Scope, protocol: HTTPProtocol) -> None:
         headers = scope.headers.items()
@@ -172,7 +164,7 @@ class Edge:  # pylint: disable=too-few-public-methods  # an RSGI application
         environ["wsgi.input"] = io.BytesIO(body)
         # The app only computes once its body is buffered, so it runs right here: a thread hop
         # would add a context switch and buy nothing under the GIL.
-        status, response_headers, content = self._work(environ, self._app)
+        status, response_headers, content = run_wsgi(environ, self._app)
         if close:  # the unread rest of the body makes the connection unusable
             response_headers.append(_CLOSE)
         protocol.response_bytes(status, response_headers, content)

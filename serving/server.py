@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gc
 import importlib
+import socket
 import sys
 
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import MPServer, MTServer, Server
 
-from serving import relay
 from serving.config import ConfigError, Settings, load_settings, read_environment
 
 # Slow-header clients (slowloris) are cut off after this long; CF's router and Docker's
@@ -35,17 +35,12 @@ GRANIAN_LOGGING = {
 APP = "serving.rsgi:app"  # what Granian serves: the Flask app behind the edge
 
 
-def build_server(settings: Settings, port: int | None = None,
-                 target: str = APP) -> MPServer | MTServer:
-    """Translate validated settings into a Granian server, not started yet.
-
-    With `port`, Granian listens on that loopback port behind the relay (serving/relay.py);
-    without, on HOST:PORT itself.
-    """
+def build_server(settings: Settings, target: str = APP) -> MPServer | MTServer:
+    """Translate validated settings into a Granian server on HOST:PORT, not started yet."""
     return Server(
         target,
-        address=relay.UPSTREAM_HOST if port else settings.host,
-        port=port or settings.port,
+        address=settings.host,
+        port=settings.port,
         interface=Interfaces.RSGI,
         workers=settings.web_concurrency,
         backlog=settings.web_backlog,
@@ -72,26 +67,38 @@ def main() -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    preload()
+    try:
+        check_port_free(settings.host, settings.port)
+    except OSError as error:
+        print(f"cannot listen on {settings.host}:{settings.port}: {error.strerror}; free it or set"
+              " HOST and PORT", file=sys.stderr)
+        return 2
+    try:
+        preload()
+    except ImportError as error:  # the API package (app/) or a module it imports
+        print(f"cannot load the API: {error}", file=sys.stderr)
+        return 2
     serve(settings)
     return 0
 
 
-def serve(settings: Settings, target: str = APP) -> None:
-    """Serve `target` on Granian behind the relay until SIGTERM has drained the workers.
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError when HOST:PORT is taken, which Granian would not report in one line.
 
-    The relay takes HOST:PORT and holds a client's half-close back until its requests are
-    answered, which Granian cannot do itself (serving/relay.py); Granian listens on loopback.
+    Granian binds with SO_REUSEPORT (src/net.rs, `as_socket`), so a second Granian on the same
+    port starts and shares its connections; a port held otherwise ends on a Rust backtrace.
+    A plain bind, without SO_REUSEPORT, fails in both cases.
     """
-    listener = relay.listen(settings.host, settings.port, settings.web_backlog)
-    port = relay.loopback_port()
-    front = relay.Relay(listener, port)
-    front.start()
-    try:
-        build_server(settings, port, target).serve()
-    finally:
-        front.stop()
-        listener.close()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As Granian does: a connection of the last run in TIME_WAIT does not hold the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def serve(settings: Settings, target: str = APP) -> None:
+    """Serve `target` on HOST:PORT until SIGTERM has drained the workers."""
+    build_server(settings, target).serve()
 
 
 def preload() -> None:

@@ -107,7 +107,8 @@ class ServiceWork:  # pylint: disable=too-few-public-methods  # an ASGI middlewa
         finally:
             if self._logger.isEnabledFor(logging.INFO):
                 Access(scope["method"][:16], scope["path"][:256], status[0],
-                       round((time.perf_counter() - started) * 1000, 3), rid).write()
+                       round((time.perf_counter() - started) * 1000, 3), rid,
+                       scope["client"][0]).write()
 
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)

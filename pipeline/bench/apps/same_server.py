@@ -2,7 +2,7 @@
 
 Usage: python -m pipeline.bench.apps.same_server MODULE:APP
 Only the app differs, so the comparison with the service measures the app's own cost: the same
-relay (serving/relay.py) and Granian settings. When the service's server speaks RSGI (its WSGI
+Granian settings. When the service's server speaks RSGI (its WSGI
 app behind the edge, serving/rsgi.py), the contender goes behind the same edge (behind_edge.py).
 """
 
@@ -21,7 +21,7 @@ TARGET = "BENCH_WSGI_TARGET"  # MODULE:APP, for behind_edge.py
 
 
 def main(target: str) -> None:
-    """Serve `target` as `python -m serving` serves its app: behind the relay and the edge."""
+    """Serve `target` as `python -m serving` serves its app: behind the edge."""
     settings = load_settings(read_environment())
     # granian.server.Server is picked at import time, so mypy cannot see its attributes.
     server: Any = build_server(settings)

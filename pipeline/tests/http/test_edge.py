@@ -8,8 +8,10 @@ answers every one of these before a route runs, so the API's own rules never com
 from __future__ import annotations
 
 import json
+import select
 import socket
 import struct
+import subprocess
 import threading
 import time
 from urllib.parse import urlsplit
@@ -19,6 +21,7 @@ import pytest
 from pipeline.core.httpclient import call, raw
 from pipeline.core.probes import Probes
 from pipeline.core.service import RunningServer
+from pipeline.testing import require_tools
 from serving.edge import BODY_READ_TIMEOUT_S
 from serving.security import HARDENING_HEADERS
 from serving.endpoints import HEALTH_PATH
@@ -119,17 +122,14 @@ def test_a_body_cut_short_by_fin_is_not_processed(service_url: str, body_head: b
         _json_error(_read_all(sock), 400)
 
 
-@pytest.mark.parametrize("count", [1, 3, 8])
-def test_pipelined_requests_then_a_half_close_all_get_answers(service_url: str,
-                                                              count: int) -> None:
-    """Granian dropped the last response once the client shut its write side."""
+@pytest.mark.xfail(strict=True, reason="Granian drops the response due after a half-close: the"
+                   " limitation and its upstream report are in docs/serving.md")
+def test_a_request_then_a_half_close_gets_its_answer(service_url: str) -> None:
+    """Granian 2.8 answers nothing: strict, so an upstream fix fails here and updates the docs."""
     with _connect(service_url, 5) as sock:
-        sock.sendall((b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n") * count)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n")
         sock.shutdown(socket.SHUT_WR)
-        started = time.monotonic()
-        answer = _read_all(sock)  # to EOF: the server closes once it has answered
-    assert answer.count(b"HTTP/1.1 200 OK\r\n") == count, answer[-300:]
-    assert time.monotonic() - started < 2  # closed at once, not at a keep-alive timeout
+        assert _status(_read_all(sock)) == 200
 
 
 @pytest.mark.process
@@ -149,6 +149,88 @@ def test_a_body_cut_by_a_reset_is_logged_as_refused(
             break
         time.sleep(0.1)
     assert [entry["status"] for entry in mine] == [400]
+
+
+def test_a_gigabyte_streamed_at_full_speed_gets_413_before_the_upload_ends(
+        service_url: str, body_head: bytes) -> None:
+    """The 413 comes while the client is still sending, and cuts the upload short."""
+    total = 1 << 30
+    sent = 0
+    with _connect(service_url, 10) as sock:
+        sock.sendall(body_head + f"Content-Length: {total}\r\n\r\n".encode())
+        sock.setblocking(False)
+        chunk = b" " * 65536
+        answer = b""
+        deadline = time.monotonic() + 20
+        while b"\r\n\r\n" not in answer and sent < total and time.monotonic() < deadline:
+            readable, writable, _ = select.select([sock], [sock], [], 1)
+            if readable:
+                try:
+                    received = sock.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not received:
+                    break
+                answer += received
+            elif writable:
+                try:
+                    sent += sock.send(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        sock.setblocking(True)
+        sock.settimeout(5)
+        answer += _read_all(sock)
+    assert sent < total // 10, sent  # answered early, not once the gigabyte was in
+    _json_error(answer, 413)
+
+
+# Upgrade requests, as curl --http2 (h2c), a browser's WebSocket and anything else send them.
+_UPGRADE = {
+    "h2c": b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+           b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n",
+    "other": b"Connection: Upgrade\r\nUpgrade: foo/2\r\n",
+    "no-connection-header": b"Upgrade: h2c\r\n",
+}
+
+
+@pytest.mark.parametrize("upgrade", _UPGRADE.values(), ids=_UPGRADE.keys())
+def test_an_upgrade_request_is_answered_as_http11(service_url: str, upgrade: bytes) -> None:
+    """HTTP/1.1 only: the Upgrade header is ignored (RFC 9110 section 7.8 lets a server)."""
+    request = b"GET /healthz HTTP/1.1\r\n" + HOST + upgrade + b"\r\n"
+    with _connect(service_url, 5) as sock:
+        sock.sendall(request)
+        answer = sock.recv(65536)
+        sock.sendall(request)  # still HTTP/1.1 afterwards: nothing was switched
+        again = sock.recv(65536)
+    assert (_status(answer), _status(again)) == (200, 200), answer[:200]
+    assert b"\r\nupgrade:" not in answer.lower()
+
+
+def test_a_websocket_handshake_is_refused_with_the_json_error(service_url: str) -> None:
+    """No route takes a WebSocket: Werkzeug's router refuses it (WebsocketMismatch, a 400)."""
+    request = (b"GET /healthz HTTP/1.1\r\n" + HOST + b"Connection: Upgrade\r\n"
+               b"Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               b"Sec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n")
+    _json_error(raw(service_url, request, timeout=5), 400)
+
+
+@pytest.mark.parametrize("target", [b"127.0.0.1:443", b"example.com:443"])
+def test_connect_is_refused_with_the_json_error(service_url: str, target: bytes) -> None:
+    """No tunnel: CONNECT's authority-form target matches no route."""
+    request = b"CONNECT " + target + b" HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n"
+    answer = raw(service_url, request, timeout=5)
+    assert 400 <= _status(answer) < 500, answer[:200]
+    _json_error(answer, _status(answer))
+
+
+def test_curl_http2_gets_200_over_http11(service_url: str) -> None:
+    """curl --http2 on http:// asks for h2c; the answer comes over HTTP/1.1."""
+    require_tools("curl", install="apt-get install curl")
+    result = subprocess.run(  # nosec B603 B607 - an argv list, curl from PATH
+        ["curl", "-sS", "--http2", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+         "-H", "Host: 127.0.0.1", "--max-time", "5", f"{service_url}/healthz"],
+        capture_output=True, text=True, timeout=10, check=False)
+    assert result.stdout == "200 1.1", result.stderr
 
 
 def test_over_limit_content_length_is_refused_unread(service_url: str, body_head: bytes) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +41,80 @@ def test_one_json_line_per_request_with_request_id(local_server: RunningServer,
     assert (mine[0]["method"], mine[0]["path"]) == (work.method, work.route)
     assert mine[0]["status"] == reply.status
     assert "hunter2" not in local_server.log.read_text()
+
+
+def _logged_client(server: RunningServer, forwarded_for: str, rid: str) -> str:
+    """Send from 127.0.0.2 with this X-Forwarded-For; the client its access line names."""
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), 5, ("127.0.0.2", 0)) as sock:
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: {rid}\r\n"
+                     f"X-Forwarded-For: {forwarded_for}\r\nConnection: close\r\n\r\n".encode())
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        for line in server.log.read_text(encoding="utf-8").splitlines():
+            if rid in line:
+                return str(json.loads(line)["client"])
+        time.sleep(0.05)
+    raise AssertionError(f"no access line for {rid}")
+
+
+def test_the_access_line_names_the_peer_whatever_x_forwarded_for_says(
+        local_server: RunningServer) -> None:
+    """No trusted proxy (the default): any client can write X-Forwarded-For."""
+    assert _logged_client(local_server, "203.0.113.9", "xff-spoofed-0001") == "127.0.0.2"
+
+
+def test_through_one_trusted_proxy_the_access_line_names_its_client(tmp_path: Path) -> None:
+    """Cloud Foundry's router appends the address it saw: the rightmost entry, never the left."""
+    server = start_server(tmp_path / "proxied.log", {"TRUSTED_PROXY_COUNT": "1"})
+    try:
+        assert _logged_client(server, "203.0.113.9, 198.51.100.7", "xff-proxied-0001") == (
+            "198.51.100.7")
+        assert _logged_client(server, "", "xff-proxied-0002") == "127.0.0.2"
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_busy_port_ends_the_server_in_one_line(tmp_path: Path) -> None:
+    """Granian would share a port with another Granian (SO_REUSEPORT) or print a backtrace."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = _serving(tmp_path, {"PORT": str(port)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; free it or set HOST and PORT"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_port_another_granian_serves_is_busy_too(local_server: RunningServer,
+                                                   tmp_path: Path) -> None:
+    """Without the check, the second server would start and take half the first one's clients."""
+    port = local_server.url.rsplit(":", 1)[1]
+    result = _serving(tmp_path, {"PORT": port})
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr[-500:]
+    assert "Address already in use" in result.stderr
+
+
+def test_a_missing_api_package_ends_the_server_in_one_line(tmp_path: Path) -> None:
+    """A service whose app/ is gone (or fails to import) says so, without a traceback."""
+    shutil.copytree(ROOT / "serving", tmp_path / "serving")
+    result = _serving(tmp_path, {"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["cannot load the API: No module named 'app'"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def _serving(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m serving` in Production on loopback, to its exit."""
+    return subprocess.run(  # nosec B603
+        [sys.executable, "-m", "serving"], cwd=cwd, capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "MODE_CONFIG": "Production",
+             "TRUSTED_HOSTS": "127.0.0.1", "HOST": "127.0.0.1", "PORT": str(free_port()), **env},
+        check=False,
+    )
 
 
 def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path: Path, probes: Probes) -> None:

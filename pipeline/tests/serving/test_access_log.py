@@ -23,7 +23,7 @@ HOSTILE = ["/things/x", '/"quoted"\\', "/caf\u00e9/\u2028/\U0001f600", "/\x00\x1
 @pytest.mark.parametrize("text", HOSTILE)
 def test_the_line_is_json_dumps_of_the_formatters_entry(text: str) -> None:
     access = Access(method=text[:16], path=text, status=413, duration_ms=round(1 / 3, 3),
-                    request_id="req-0000001")
+                    request_id="req-0000001", client=text)
     created = time.time()
     record = logging.LogRecord(ACCESS_LOGGER, logging.INFO, __file__, 1, "request", None, None)
     record.created = created

@@ -1,7 +1,7 @@
 """The RSGI edge in process: what it refuses, and that refusals leave as the app's JSON errors.
 
 The app is served as serving/rsgi.py serves it (serving.stack.behind_edge): the edge runs the
-stack's work (checks, request id, hardening headers, access line) around Flask itself.
+stack's WSGI layer (checks, request id, hardening headers, access line) around Flask.
 
 The scope and protocol doubles follow Granian's RSGI types (granian/_granian.pyi, granian/rsgi.py):
 `await protocol()` returns the whole body or raises RSGIProtocolClosed when hyper saw it cut short.
@@ -22,7 +22,7 @@ from granian.rsgi import ProtocolClosed  # type: ignore[attr-defined]
 from serving.access_log import REQUEST_ID_HEADER, flush
 from serving.edge import REFUSAL_KEY, Edge
 from serving.security import HARDENING_HEADERS, HSTS
-from serving.stack import STACK, behind_edge
+from serving.stack import behind_edge
 from serving.endpoints import HEALTH_PATH
 
 
@@ -226,7 +226,8 @@ def test_an_app_that_raises_is_logged_as_a_500(app: Flask,
     def broken(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         raise RuntimeError("broken")
 
-    edge = Edge(broken, 64, 1, app.extensions[STACK].answer)
+    app.wsgi_app.wsgi_app = broken  # type: ignore[attr-defined]  # Flask's own, under the stack
+    edge = behind_edge(app, 1)
     flush()
     capsys.readouterr()
     with pytest.raises(RuntimeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import json
 
+import flask
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -65,3 +66,25 @@ def test_refused_requests_are_logged_too(
     client.get("/things", headers={"X-Filler": "a" * 9000})
     entry = json.loads(capsys.readouterr().out)
     assert entry["status"] == 431
+
+
+@pytest.mark.parametrize(("proxies", "forwarded", "client"), [
+    (0, "203.0.113.9", "192.0.2.1"),  # no trusted proxy: the header is the client's to write
+    (1, "203.0.113.9, 198.51.100.7", "198.51.100.7"),  # the rightmost, never the leftmost
+    (2, "203.0.113.9, 198.51.100.7, 10.0.0.3", "198.51.100.7"),  # past N - 1 entries
+    (2, "198.51.100.7", "192.0.2.1"),  # fewer entries than proxies: the peer
+    (1, None, "192.0.2.1"),
+])
+def test_the_client_address_walks_x_forwarded_for_from_the_right(
+        make_app: Callable[..., Flask], proxies: int, forwarded: str | None, client: str) -> None:
+    app = make_app(TRUSTED_PROXY_COUNT=str(proxies))
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    # The stack rewrites REMOTE_ADDR before the app runs, so Flask's request sees it too.
+    seen: list[str] = []
+
+    @app.before_request
+    def record() -> None:
+        seen.append(flask.request.remote_addr or "")
+
+    app.test_client().get("/healthz", headers=headers, environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    assert seen == [client]

@@ -79,7 +79,7 @@ def test_the_app_is_built_before_granian_forks_its_workers(
             """Granian would fork its workers here."""
             seen.append("serving.rsgi" in sys.modules and gc.get_freeze_count() > 0)
 
-    monkeypatch.setenv("PORT", str(free_port()))  # the relay takes it for the test's length
+    monkeypatch.setenv("PORT", str(free_port()))  # free, as main() checks before serving
     monkeypatch.setattr(server, "build_server", lambda *_args: Fake())
     try:
         assert server.main() == 0
