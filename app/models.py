@@ -35,6 +35,10 @@ Lang = Annotated[str, StringConstraints(max_length=LANG_MAX, pattern=LANG_PATTER
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 # bool before int and int before float: each JSON value keeps its own type in the echo.
 Scalar = Annotated[str, StringConstraints(max_length=PAYLOAD_VALUE_MAX)] | bool | int | float | None
+# Pydantic documents the key pattern as patternProperties, which lets any other key through:
+# additionalProperties false says what the model enforces.
+Fields = Annotated[dict[Key, Scalar], Field(max_length=PAYLOAD_MAX_FIELDS,
+                                            json_schema_extra={"additionalProperties": False})]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
@@ -56,7 +60,7 @@ class Payload(RootModel[dict[Key, Scalar]]):  # pylint: disable=too-few-public-m
     """A flat JSON object of at most 8 named scalars; strict, so "1" never becomes 1."""
 
     model_config = ConfigDict(strict=True)
-    root: Annotated[dict[Key, Scalar], Field(max_length=PAYLOAD_MAX_FIELDS)]
+    root: Fields
 
 
 class Link(BaseModel):
@@ -97,7 +101,7 @@ class Echoed(BaseModel):
 
     item: Annotated[str, Field(max_length=ITEM_MAX)]
     lang: Annotated[str, Field(max_length=LANG_MAX)]
-    payload: dict[Key, Scalar] | None
+    payload: Fields | None
 
 
 class EchoLinks(BaseModel):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from apiflask import APIBlueprint, APIFlask
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from werkzeug.datastructures import ImmutableDict
 
 from serving import access_log, endpoints, errors, openapi, stack
@@ -41,8 +41,16 @@ class LegacyApi(Protocol):  # pylint: disable=too-few-public-methods  # a shape,
     contract: Mapping[str, Any]
 
 
+class _Response(Response):
+    """A JSON API answers JSON or nothing: a bare ('', 204) goes out with no text/html type."""
+
+    default_mimetype = None
+
+
 class _App(APIFlask):
     """APIFlask without automatic OPTIONS, already for the routes it adds as it starts."""
+
+    response_class = _Response
 
     default_config = ImmutableDict({**APIFlask.default_config,
                                     "PROVIDE_AUTOMATIC_OPTIONS": False})  # not in the contract
