@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask import Flask, Response, request_finished
@@ -107,7 +107,8 @@ def served_contract(app: Flask) -> Contract:
     """The contract `app` serves, read once per app; a route that disagrees with it fails."""
     if "pipeline.contract" not in app.extensions:
         with app.test_request_context(OPENAPI_PATH):  # the view alone: no access line
-            contract = Contract.parse(app.view_functions["openapi.spec"]().get_json())
+            spec = cast(Response, app.view_functions["openapi.spec"]())  # APIFlask's jsonify
+            contract = Contract.parse(spec.get_json())
         problems = contract.mismatches()
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)

@@ -17,7 +17,7 @@ from apiflask import APIBlueprint, APIFlask
 from flask import Blueprint, Flask, Response
 from werkzeug.datastructures import ImmutableDict
 
-from serving import access_log, endpoints, errors, openapi, stack
+from serving import access_log, endpoints, errors, openapi, reference, stack
 from serving.bodies import JsonRequest
 from serving.config import load_settings, read_environment
 from serving.converters import AnyBytesPath
@@ -62,17 +62,21 @@ def create_app(config: Mapping[str, str] | None = None,
 
     `api` defaults to the app/ package; the stack's own tests pass a small API of their own.
     """
-    settings = load_settings({**read_environment(), **(config or {})})
+    settings = load_settings({**read_environment(), **(config or {})}).flask_config()
     served: Any = api or importlib.import_module(API_PACKAGE)
     facts = project()
     flask_app = _App(API_PACKAGE, title=facts.name, version=facts.version,
-                     spec_path=endpoints.OPENAPI_PATH, docs_path=None, json_errors=False)
-    flask_app.config.update(settings.flask_config())
+                     spec_path=endpoints.OPENAPI_PATH, json_errors=False,
+                     docs_path=reference.REFERENCE_PATH if settings["API_REFERENCE"] else None,
+                     docs_oauth2_redirect_path=None)
+    flask_app.config.update(settings)
     flask_app.request_class = JsonRequest  # strict JSON for every body model
     flask_app.json = OrjsonProvider(flask_app)  # key order kept as written: sort_keys is False
     flask_app.url_map.converters["path"] = AnyBytesPath  # before any rule is added
     errors.init_app(flask_app)
     flask_app.register_blueprint(endpoints.bp)
+    if flask_app.config["API_REFERENCE"]:
+        reference.init_app(flask_app)
     if hasattr(served, "api"):
         flask_app.register_blueprint(served.api)
         openapi.init_app(flask_app, facts)

@@ -33,6 +33,7 @@ class Settings:
     max_url_bytes: int
     max_header_bytes: int
     log_level: str
+    api_reference: bool
 
     @property
     def production(self) -> bool:
@@ -52,6 +53,8 @@ class Settings:
             "MAX_URL_BYTES": self.max_url_bytes,
             "MAX_HEADER_BYTES": self.max_header_bytes,
             "LOG_LEVEL": self.log_level,
+            # The interactive API reference: always outside Production, there only when asked.
+            "API_REFERENCE": self.api_reference or not self.production,
         }
 
 
@@ -117,6 +120,12 @@ def _log_level(name: str, raw: str, production: bool) -> str:
     return level
 
 
+def _flag(name: str, raw: str, _production: bool) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false, got {raw[:16]!r}")
+    return raw.lower() == "true"
+
+
 @dataclass(frozen=True)
 class Variable:
     """One environment variable: its default, written as the environment would, and its reader."""
@@ -148,6 +157,7 @@ TABLE = (
     Variable("MAX_URL_BYTES", "2048", _whole(256, 65_536)),
     Variable("MAX_HEADER_BYTES", "8192", _whole(1024, 65_536)),
     Variable("LOG_LEVEL", "INFO", _log_level),
+    Variable("API_REFERENCE", "false", _flag),
 )
 VARIABLES = tuple(variable.name for variable in TABLE)
 

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify
 from pydantic import BaseModel
 
 from pipeline.testing import ContractClient
-from serving import Api, create_app
+from serving import create_app
 
 
 class Name(BaseModel):

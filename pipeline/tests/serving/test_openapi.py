@@ -42,7 +42,8 @@ def test_the_document_is_valid_openapi_31_named_by_pyproject(served: dict[str, A
 def _routes(app: Flask) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        # Pages, not operations: APIFlask's reference page and its assets (serving/reference.py).
+        if rule.endpoint == "static" or rule.endpoint.startswith(("reference.", "openapi.docs")):
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         routes |= {(path, m.lower()) for m in rule.methods or () if m.lower() in HTTP_METHODS}
