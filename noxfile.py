@@ -457,6 +457,13 @@ def act(session: nox.Session) -> None:
 # --- Dynamic analysis and benchmarks ----------------------------------------------------------
 
 @nox.session
+def browser(session: nox.Session) -> None:
+    """The API reference page in headless Chromium (Debian's chromium and chromium-driver)."""
+    _install(session, "runtime", "browser")
+    session.run("pytest", *(session.posargs or ["pipeline/tests/browser"]))
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Fuzz every operation from the served OpenAPI document (`-- --url URL` for a live one)."""
     _install(session, "runtime", "fuzz")

@@ -31,6 +31,9 @@ ensure_packages() {
   command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
   command -v buildah >/dev/null 2>&1 || missing+=(buildah)  # reproducible builds (--timestamp)
   command -v gpgv >/dev/null 2>&1 || missing+=(gpgv gnupg)
+  # The API reference page's browser test (nox -s browser): headless Chromium and its driver.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

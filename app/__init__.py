@@ -1,11 +1,11 @@
 """The echo API: this template's example service, the part of it you replace with your own.
 
-The serving stack (serving/) serves whatever this package offers under two names: `blueprint`,
-the Flask routes, and `contract`, the OpenAPI paths and components those routes answer by.
-README.md, "Your own service", says what else is yours to change (tests/, tests/probes.toml).
+The serving stack (serving/) serves the `api` this package exports: an APIFlask blueprint whose
+views declare their inputs and answers as Pydantic models (app/models.py). The stack validates
+requests against them and generates the OpenAPI document; app/README.md says how to add an
+endpoint, a dependency or a backing service.
 """
 
-from app.contract import contract
-from app.routes import blueprint
+from app.views import api
 
-__all__ = ["blueprint", "contract"]
+__all__ = ["api"]

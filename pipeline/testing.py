@@ -16,10 +16,12 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
-from flask import Flask
+from flask import Flask, Response, request_finished
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from pipeline.core import environment
 from pipeline.core import probes as declared
@@ -28,6 +30,7 @@ from pipeline.core.httpclient import HeaderError, call, guarded, parse_headers, 
 from pipeline.core.service import RunningServer, start_server
 from serving import Api, create_app
 from serving.config import VARIABLES
+from serving.endpoints import OPENAPI_PATH
 
 TESTING = {"MODE_CONFIG": "Testing", "TRUSTED_HOSTS": ""}
 
@@ -73,9 +76,52 @@ def app(make_app: Callable[..., Flask]) -> Flask:
     return make_app()
 
 
+class ContractClient(FlaskClient):
+    """Flask's test client, holding every answer of the app to the contract it serves.
+
+    Each failure names the operation and the fix: a status the contract does not document, a
+    204 or 304 with a body or a Content-Type, a route whose variables are not its declared path
+    parameters. The 204's body is judged as the view built it, before HTTP drops it.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        """Send the request as Flask's client does, then judge the answer."""
+        built: list[Response] = []
+
+        def keep(_sender: Flask, response: Response, **_extra: Any) -> None:
+            built.append(response)
+
+        with request_finished.connected_to(keep, self.application):
+            answer = super().open(*args, **kwargs)
+        operation = served_contract(self.application).operation(
+            answer.request.method, answer.request.path)
+        if operation is not None and built:
+            view = built[-1]
+            problem = operation.answer_problem(answer.status_code,
+                                               view.headers.get("Content-Type"), view.get_data())
+            if problem:
+                pytest.fail(problem, pytrace=False)
+        return answer
+
+
+def served_contract(app: Flask) -> Contract:
+    """The contract `app` serves, read once per app; a route that disagrees with it fails."""
+    if "pipeline.contract" not in app.extensions:
+        with app.test_request_context(OPENAPI_PATH):  # the view alone: no access line
+            spec = cast(Response, app.view_functions["openapi.spec"]())  # APIFlask's jsonify
+            contract = Contract.parse(spec.get_json())
+        problems = contract.mismatches()
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
+        app.extensions["pipeline.contract"] = contract
+    found: Contract = app.extensions["pipeline.contract"]
+    return found
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """Flask's test client for `app`."""
+    """Flask's test client for `app`, holding its answers to the contract (ContractClient)."""
+    app.test_client_class = ContractClient
     return app.test_client()
 
 

@@ -6,12 +6,14 @@ import json
 import math
 from typing import Any
 
+from flask import Request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from serving.context import current_request
 
 JSON = "application/json"
 _NO_BODY = (None, "", "0")
+_NOT_READ = object()
 
 
 def _finite(literal: str) -> float:
@@ -55,3 +57,27 @@ def json_body(*, null: bool = True) -> Any | None:
     if body is None and not null:
         raise BadRequest("the body must not be JSON null")
     return body
+
+
+class JsonRequest(Request):
+    """Flask's request whose `get_json` is `json_body`: strict, None when there is no body.
+
+    The API's body models are validated from it (APIFlask reads bodies with `get_json`), so a
+    body no model could be (NaN, a huge number, JSON null, not UTF-8) is a 400 before any
+    model runs, and the parsed body is kept for `has_body`.
+    """
+
+    _json: Any = _NOT_READ
+
+    def get_json(self, force: bool = False, silent: bool = False,
+                 cache: bool = True) -> Any:
+        """The body as strict JSON, read once; the arguments are Flask's and change nothing."""
+        del force, silent, cache  # the JSON API's rule is the same whatever the caller asks
+        if self._json is _NOT_READ:
+            self._json = json_body(null=False)
+        return self._json
+
+
+def has_body() -> bool:
+    """Tell whether the request carried a JSON body, for views whose body is optional."""
+    return current_request().get_json() is not None

@@ -34,6 +34,7 @@ class Settings:
     max_header_bytes: int
     log_level: str
     trusted_proxy_count: int
+    api_reference: bool
 
     @property
     def production(self) -> bool:
@@ -54,6 +55,8 @@ class Settings:
             "MAX_HEADER_BYTES": self.max_header_bytes,
             "LOG_LEVEL": self.log_level,
             "TRUSTED_PROXY_COUNT": self.trusted_proxy_count,
+            # The interactive API reference: always outside Production, there only when asked.
+            "API_REFERENCE": self.api_reference or not self.production,
         }
 
 
@@ -119,6 +122,12 @@ def _log_level(name: str, raw: str, production: bool) -> str:
     return level
 
 
+def _flag(name: str, raw: str, _production: bool) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false, got {raw[:16]!r}")
+    return raw.lower() == "true"
+
+
 @dataclass(frozen=True)
 class Variable:
     """One environment variable: its default, written as the environment would, and its reader."""
@@ -153,6 +162,7 @@ TABLE = (
     # The proxies in front that append the address they saw to X-Forwarded-For: 0 logs the
     # peer itself, since any client can write that header; Cloud Foundry's router is one.
     Variable("TRUSTED_PROXY_COUNT", "0", _whole(0, 8)),
+    Variable("API_REFERENCE", "false", _flag),
 )
 VARIABLES = tuple(variable.name for variable in TABLE)
 

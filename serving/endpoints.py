@@ -1,11 +1,11 @@
-"""The stack's own endpoints: the health probe platforms poll and the contract clients read."""
+"""The stack's own endpoints: the health probe platforms poll, and where the contract is served."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 HEALTH_PATH = "/healthz"
-OPENAPI_PATH = "/openapi.json"
+OPENAPI_PATH = "/openapi.json"  # served by APIFlask, completed by serving/openapi.py
 
 bp = Blueprint("serving", __name__)
 
@@ -14,9 +14,3 @@ bp = Blueprint("serving", __name__)
 def healthz() -> Response:
     """Answer liveness probes without touching anything that could be slow."""
     return jsonify(status="ok")
-
-
-@bp.get(OPENAPI_PATH)
-def openapi() -> Response:
-    """Serve the contract that fuzzing and the pipeline's checks hold the service to."""
-    return jsonify(current_app.extensions["openapi"])

@@ -1,6 +1,7 @@
 """The served OpenAPI 3.1 document: the API's own paths, completed with what the stack adds.
 
-The API (app/) describes its operations and their own answers. The stack adds its endpoints
+APIFlask generates the API's operations from its views' models (app/); a legacy API hands its
+paths over written out. The stack adds its endpoints
 (/healthz, /openapi.json) and, to every operation, what it does to every request: the request
 id parameter, the hardening and request id headers on every response, and the errors it can
 answer before or around any route (a bad Host, an oversized URL or header block, a failure; a
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
+
+from flask import Flask
 
 from serving.access_log import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 from serving.endpoints import HEALTH_PATH, OPENAPI_PATH
@@ -22,16 +26,18 @@ from serving.security import HARDENING_HEADERS, HSTS
 JSON = "application/json"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# What the stack's own errors mean here; any other status an API answers is described by its
+# HTTP reason phrase, unless the API says more.
 ERRORS = {
     400: "The request broke a documented rule: its Host, a parameter or the body.",
     404: "No such resource.",
-    409: "The request conflicts with the resource's current state.",
     413: "The body is larger than MAX_BODY_BYTES.",
     414: "The URL is longer than MAX_URL_BYTES.",
     415: "A body was sent with a media type other than application/json.",
     431: "The headers are larger than MAX_HEADER_BYTES.",
     500: "The server failed; the body never carries internal details.",
 }
+LIBRARY_ERRORS = ("HTTPError", "ValidationError")
 # Answers the stack can give on any operation, and on any operation that takes a body.
 ALWAYS = (400, 414, 431, 500)
 WITH_BODY = (413, 415)
@@ -47,9 +53,10 @@ def ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def error(status: int) -> dict[str, str]:
-    """The documented error response for `status`, for an API's own operations to name."""
-    return ref("responses", f"E{status}")
+def error(status: int, description: str = "") -> dict[str, Any]:
+    """The documented error response for any `status`: the stack's one JSON error shape."""
+    text = description or ERRORS.get(status) or HTTPStatus(status).phrase
+    return _json_response(text, "Error")
 
 
 def _headers() -> dict[str, Any]:
@@ -86,12 +93,19 @@ def _json_response(description: str, schema: str) -> dict[str, Any]:
                           "content": {JSON: {"schema": ref("schemas", schema)}}})
 
 
+def _answer(status: str, answer: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer of the API's, any error in it the stack's shape, whatever schema it named."""
+    if status.isdigit() and int(status) >= 400:
+        return error(int(status), str(answer.get("description", "")))
+    return _with_headers(dict(answer))
+
+
 def _complete(operation: Mapping[str, Any]) -> dict[str, Any]:
     """An operation of the API, with the stack's parameter, headers and refusals added."""
     done = copy.deepcopy(dict(operation))
     done["parameters"] = [ref("parameters", "RequestId"), *done.get("parameters", [])]
     codes = (*ALWAYS, *(WITH_BODY if "requestBody" in done else ()))
-    responses = {status: _with_headers(answer)
+    responses = {str(status): _answer(str(status), answer)
                  for status, answer in done.get("responses", {}).items()}
     for code in codes:
         responses.setdefault(str(code), error(code))
@@ -143,9 +157,10 @@ def document(api: Mapping[str, Any], facts: Project) -> dict[str, Any]:
             "schema": {"type": "string"},
         }},
         "headers": HEADERS,
-        "responses": {f"E{code}": _json_response(text, "Error") for code, text in ERRORS.items()},
     }
     for kind, entries in api.get("components", {}).items():
+        if kind == "schemas":  # APIFlask's own error shapes: the stack's Error replaces them
+            entries = {k: v for k, v in entries.items() if k not in LIBRARY_ERRORS}
         clash = set(entries) & set(components.get(kind, {}))
         if clash:
             raise ValueError(f"the API's components/{kind} reuse the stack's {sorted(clash)}")
@@ -164,6 +179,25 @@ def document(api: Mapping[str, Any], facts: Project) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": facts.name, "version": facts.version,
                  "description": facts.description},
+        **({"tags": api["tags"]} if api.get("tags") else {}),
         "paths": paths,
         "components": components,
     }
+
+
+def init_app(app: Flask, facts: Project, contract: Mapping[str, Any] | None = None) -> None:
+    """Have APIFlask serve the whole contract, generated once at start-up.
+
+    A legacy API's hand-written `contract` stands in for the generated paths. Building it here
+    means a declaration APIFlask cannot document fails the start, not the first reader.
+    """
+    app.config.update(
+        AUTO_OPERATION_ID=True, AUTO_SERVERS=False,
+        VALIDATION_ERROR_STATUS_CODE=400,  # a request that breaks a model: the stack's 400
+        AUTO_VALIDATION_ERROR_RESPONSE=False,  # the stack documents its 400 on every operation
+        HTTP_ERROR_SCHEMA=_stack_schemas()["Error"],
+    )
+    app.spec_processor(  # type: ignore[attr-defined]
+        lambda spec: document(spec if contract is None else contract, facts))
+    with app.app_context():
+        app.spec  # type: ignore[attr-defined]  # pylint: disable=pointless-statement

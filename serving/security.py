@@ -44,10 +44,13 @@ def harden(headers: list[tuple[str, str]], hardening: list[tuple[str, str]]) -> 
 
     One list extend per response (serving/stack.py calls it on both entry points), where an
     after_request hook would update Headers once per header and miss what Flask builds
-    outside its hooks.
+    outside its hooks. A response that sets its own Content-Security-Policy keeps it alone.
     """
-    if any(name.lower() == "server" for name, _ in headers):
+    names = {name.lower() for name, _ in headers}
+    if "server" in names:
         headers[:] = [(k, v) for k, v in headers if k.lower() != "server"]
+    if "content-security-policy" in names:  # a page's own policy (serving/reference.py)
+        hardening = [(k, v) for k, v in hardening if k != "Content-Security-Policy"]
     headers.extend(hardening)
 
 

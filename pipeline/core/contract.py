@@ -53,6 +53,28 @@ class Operation:
     def __str__(self) -> str:
         return f"{self.method} {self.template}"
 
+    def mismatch(self) -> str | None:
+        """Say how the route's variables and the declared path parameters differ, if they do."""
+        route = set(_TEMPLATE.findall(self.template))
+        declared = {str(p.get("name")) for p in self.parameters
+                    if isinstance(p, Mapping) and p.get("in") == "path"}
+        if route == declared:
+            return None
+        return (f"{self}: the route's variables {sorted(route)} are not the declared path"
+                f" parameters {sorted(declared)}: name the path model's fields after the"
+                " route's <variables> (or the route's after the fields)")
+
+    def answer_problem(self, status: int, content_type: str | None, body: bytes) -> str | None:
+        """Say what is wrong with an answer by the contract and HTTP, or None when nothing is."""
+        if not self.documents(status):
+            return (f"{self} answered {status}, which its contract does not document: declare"
+                    f" it on the view (@api.doc(responses=[{status}])) or answer a documented"
+                    " status")
+        if status in (204, 304) and (body or content_type):
+            return (f"{self} answered {status} with a body or a Content-Type ({content_type}):"
+                    f" a {status} has neither; return ('', {status})")
+        return None
+
 
 def _resolve(document: Mapping[str, Any], node: Any) -> Any:
     """Follow one local `$ref` (#/components/...), as parameters and bodies often use."""
@@ -103,6 +125,10 @@ class Contract:
         """Tell whether an answer is one the contract documents for that request."""
         operation = self.operation(method, path)
         return operation is not None and operation.succeeds(status)
+
+    def mismatches(self) -> list[str]:
+        """Every operation whose route and declared path parameters disagree, said how."""
+        return [problem for problem in map(Operation.mismatch, self.operations) if problem]
 
     def safe_requests(self) -> Iterator[tuple[str, str]]:
         """GET and HEAD of every GET operation that needs no parameter: what a live check sends."""

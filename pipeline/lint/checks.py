@@ -76,7 +76,7 @@ CHECKS: tuple[Check, ...] = (
     # pylint imports what it checks, so its environment holds every group the code imports.
     Check("pylint", "Hold pylint at 10.00/10; errors fail even if the score would round up.",
           lambda files: [["pylint", "--rcfile=.pylintrc", *files]],
-          groups=("runtime", "lint", "bench", "template")),
+          groups=("runtime", "lint", "bench", "template", "browser")),
     Check("hadolint", "Lint the Dockerfile; warnings fail.",
           lambda _files: [["hadolint", "--failure-threshold", "warning", "Dockerfile"]]),
     Check("shellcheck", "Lint the CI shell scripts.",

@@ -70,3 +70,40 @@ def test_templated_operations_name_their_parameters(contract: Contract) -> None:
 def test_what_is_not_a_readable_document_is_refused(document: Any) -> None:
     with pytest.raises(ContractError):
         Contract.parse(document)
+
+
+def test_routes_and_declared_path_parameters_agree(contract: Contract) -> None:
+    assert not contract.mismatches()
+    renamed = {**DOCUMENT, "paths": {"/items/{item_id}": DOCUMENT["paths"]["/items/{id}"]}}
+    assert Contract.parse(renamed).mismatches() == [
+        "GET /items/{item_id}: the route's variables ['item_id'] are not the declared path"
+        " parameters ['id']: name the path model's fields after the route's <variables> (or"
+        " the route's after the fields)"]
+
+
+@pytest.mark.parametrize(("status", "content_type", "body", "named"), [
+    (201, None, b"{}", "GET /items/{id} answered 201, which its contract does not document"),
+    (204, None, b"", "GET /items/{id} answered 204, which its contract does not document"),
+])
+def test_an_undocumented_status_is_a_problem(contract: Contract, status: int,
+                                             content_type: str | None, body: bytes,
+                                             named: str) -> None:
+    operation = contract.operation("GET", "/items/7")
+    assert operation is not None
+    problem = operation.answer_problem(status, content_type, body)
+    assert problem is not None and problem.startswith(named)
+    assert operation.answer_problem(404, "application/json", b"{}") is None
+
+
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("text/html; charset=utf-8", b""), (None, b"{}"), ("application/json", b"{}")])
+def test_a_204_or_304_carries_neither_body_nor_type(content_type: str | None,
+                                                    body: bytes) -> None:
+    operation = Contract.parse(
+        {"openapi": "3.1.0", "paths": {"/x": {"delete": {"responses": {"204": {}, "304": {}}}}}}
+    ).operation("DELETE", "/x")
+    assert operation is not None
+    for status in (204, 304):
+        problem = operation.answer_problem(status, content_type, body)
+        assert problem is not None and f"return ('', {status})" in problem
+        assert operation.answer_problem(status, None, b"") is None
