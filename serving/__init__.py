@@ -19,9 +19,8 @@ from serving.config import load_settings, read_environment
 from serving.converters import AnyBytesPath
 from serving.json_provider import OrjsonProvider
 from serving.openapi import document
-from serving.project import project
-
-API_PACKAGE = "app"  # where the stack finds the API it serves
+from serving.project import API_PACKAGE, project
+from serving.settings import EXTENSION, declared
 
 
 class Api(Protocol):  # pylint: disable=too-few-public-methods  # a shape, not a class
@@ -36,11 +35,14 @@ def create_app(config: Mapping[str, str] | None = None, api: Api | None = None) 
 
     `api` defaults to the app/ package; the stack's own tests pass a small API of their own.
     """
-    settings = load_settings({**read_environment(), **(config or {})})
+    variables = {**read_environment(), **(config or {})}
+    settings = load_settings(variables)
     served: Api = api or importlib.import_module(API_PACKAGE)
+    own = declared(served).from_variables(variables, settings.production)
     facts = project()
     flask_app = Flask(API_PACKAGE)
     flask_app.config.update(settings.flask_config())
+    flask_app.extensions[EXTENSION] = own  # what Settings.current() returns
     flask_app.config.update(PROVIDE_AUTOMATIC_OPTIONS=False)  # OPTIONS is not in the contract
     flask_app.json = OrjsonProvider(flask_app)  # key order kept as written: sort_keys is False
     flask_app.url_map.converters["path"] = AnyBytesPath  # before any rule is added
