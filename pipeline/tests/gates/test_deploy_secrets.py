@@ -1,0 +1,88 @@
+"""The API's secrets through `nox -s deploy` against the cf double: a user-provided service
+instance created, then updated, bound in the manifest, and the value in no argv and no output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.core.service import serve
+from pipeline.deploy.settings import app_name
+from pipeline.tests.support.double import BASE, calls, deploy, no_secret_leaked
+from pipeline.tests.support.tree import Tree, failed, passed
+
+SECRET = "Recognisable-owner-secret-93ac"  # pragma: allowlist secret
+NAME = app_name()
+INSTANCE = f"{NAME}-settings"
+OLD = {**BASE, "FAKE_CF_CLI_VERSION": "8.7.11"}  # the rolling path: the shortest with a push
+SETTINGS = '''"""An owner's settings, planted."""
+from typing import Annotated
+
+from serving.settings import REQUIRED_IN_PRODUCTION, ApiSettings, SecretStr
+
+
+class Settings(ApiSettings):
+    """One required secret, one optional."""
+
+    shop_key: Annotated[SecretStr, REQUIRED_IN_PRODUCTION] = SecretStr("")
+    shop_token: SecretStr | None = None
+'''
+
+
+def owned(tree: Tree) -> Tree:
+    """The tree with an API that declares secrets."""
+    tree.plant("app/settings.py", SETTINGS, append=False)
+    return tree
+
+
+def state(cf_log: Path) -> dict[str, object]:
+    """What the double's Cloud Controller keeps (the credentials are there, as on a platform)."""
+    return dict(json.loads(Path(f"{cf_log}.state.json").read_text(encoding="utf-8")))
+
+
+def test_the_first_deploy_creates_the_instance_the_manifest_binds(
+        tree: Tree, tmp_path: Path) -> None:
+    cf_log = tmp_path / "cf.jsonl"
+    with serve(tmp_path / "live.log") as live:
+        output = passed(deploy(owned(tree), cf_log, **OLD, CANARY_URL=live.url,
+                               APP_SECRETS=json.dumps({"SHOP_KEY": SECRET})))
+    recorded = calls(cf_log)
+    verbs = [call["argv"][0] for call in recorded]
+    assert verbs.index("update-user-provided-service") + 1 == \
+        verbs.index("create-user-provided-service") < verbs.index("push")
+    assert state(cf_log)["service_instances"] == {
+        INSTANCE: {"type": "user-provided", "credentials": {"SHOP_KEY": SECRET}}}
+    pushed = next(call for call in recorded if call["argv"][0] == "push")
+    assert f"services:\n      - {INSTANCE}\n" in pushed["manifest"]
+    assert SECRET not in pushed["manifest"]
+    no_secret_leaked(recorded, output)
+    for call in recorded:
+        assert SECRET not in " ".join(call["argv"])
+    assert SECRET not in output
+    credentials_file = Path(next(c for c in recorded if c["argv"][0].startswith("create"))
+                            ["argv"][-1])
+    assert not credentials_file.exists()
+
+
+def test_a_later_deploy_updates_the_credentials(tree: Tree, tmp_path: Path) -> None:
+    cf_log = tmp_path / "cf.jsonl"
+    with serve(tmp_path / "live.log") as live:
+        output = passed(deploy(owned(tree), cf_log, **OLD, CANARY_URL=live.url,
+                               FAKE_CF_SERVICE=INSTANCE, SHOP_KEY=SECRET,
+                               SHOP_TOKEN=SECRET + "-token"))
+    verbs = [call["argv"][0] for call in calls(cf_log)]
+    assert "create-user-provided-service" not in verbs
+    assert state(cf_log)["service_instances"] == {INSTANCE: {
+        "type": "user-provided",
+        "credentials": {"SHOP_KEY": SECRET, "SHOP_TOKEN": SECRET + "-token"}}}
+    assert SECRET not in output
+
+
+def test_a_missing_required_secret_is_one_line_before_any_cf_call(
+        tree: Tree, tmp_path: Path) -> None:
+    cf_log = tmp_path / "cf.jsonl"
+    output = failed(deploy(owned(tree), cf_log, **OLD))
+    assert ("deploy failed: SHOP_KEY required in Production but not set: give it in the "
+            "environment or in APP_SECRETS (docs/deploy.md)") in output
+    assert "Traceback" not in output
+    assert calls(cf_log) == []
