@@ -17,6 +17,7 @@ import secrets
 # instead of being captured until it ends.
 import subprocess  # nosec B404 - runs schemathesis with a fixed argv
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -89,9 +90,30 @@ def main(argv: list[str] | None = None) -> int:
         schema.write_bytes(reply.body)
         print(f"fuzz: {url} with {args.examples} examples per operation, seed {seed} "
               f"(replay: nox -s fuzz -- --seed {seed})", flush=True)
-        return subprocess.run(  # nosec B603
+        code = subprocess.run(  # nosec B603
             schemathesis_command(schema, url, args.examples, seed, extra, config), check=False
         ).returncode
+    if not args.url:  # the server this run started: its access log says how far writes got
+        answered = writes_answered(REPORTS / "server.log")
+        each = ", ".join(f"{route}: {count}" for route, count in sorted(answered.items()))
+        print(f"fuzz: {answered.total()} writes answered 2xx, past validation and "
+              f"authentication ({each or 'none'})", flush=True)
+    return code
+
+
+def writes_answered(log: Path) -> Counter[str]:
+    """Count the 2xx answers to requests that change state, by method and path, from the
+    server's JSON access log."""
+    counted: Counter[str] = Counter()
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if (isinstance(entry, dict) and entry.get("method") not in (None, "GET", "HEAD", "OPTIONS")
+                and isinstance(entry.get("status"), int) and 200 <= entry["status"] < 300):
+            counted[f"{entry['method']} {entry.get('path', '?')}"] += 1
+    return counted
 
 
 if __name__ == "__main__":
