@@ -1,5 +1,6 @@
-"""The API's secrets through `nox -s deploy` against the cf double: a user-provided service
-instance created, then updated, bound in the manifest, and the value in no argv and no output."""
+"""The API's secrets through the stages: `nox -s deploy` against the cf double (a user-provided
+service instance created, then updated, bound in the manifest), fuzz and load with the
+credential; a recognisable value in no argv and no output."""
 
 from __future__ import annotations
 
@@ -29,9 +30,17 @@ class Settings(ApiSettings):
 '''
 
 
+CREDENTIAL = """
+[credential]
+header = "X-Shop-Key"
+setting = "SHOP_KEY"
+"""
+
+
 def owned(tree: Tree) -> Tree:
-    """The tree with an API that declares secrets."""
+    """The tree with an API that declares secrets, one of them the credential of its writes."""
     tree.plant("app/settings.py", SETTINGS, append=False)
+    tree.plant("tests/probes.toml", CREDENTIAL)
     return tree
 
 
@@ -86,3 +95,17 @@ def test_a_missing_required_secret_is_one_line_before_any_cf_call(
             "environment or in APP_SECRETS (docs/deploy.md)") in output
     assert "Traceback" not in output
     assert calls(cf_log) == []
+
+
+def test_fuzz_and_load_send_the_credential_and_never_show_it(tree: Tree) -> None:
+    owned(tree)
+    fuzzed = passed(tree.nox("-s", "fuzz", "--", "--examples", "3", "--phases",
+                             "examples,coverage", env={"SHOP_KEY": SECRET}))
+    config = tree.path / "build" / "fuzz" / "schemathesis.toml"
+    assert '"X-Shop-Key" = "${SHOP_KEY}"' in config.read_text(encoding="utf-8")
+    assert "writes answered 2xx" in fuzzed
+    loaded = passed(tree.nox("-s", "load", "--", "--requests", "200", "--concurrency", "4",
+                             "--slow-clients", "2",
+                             env={"SHOP_KEY": SECRET}))
+    for output in (fuzzed, loaded):
+        assert SECRET not in output
