@@ -21,6 +21,8 @@ from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
 NOT_ROOT = 10001  # the Dockerfile's USER
+# Read-only but for an ephemeral /tmp, as every Cloud Foundry instance has a writable disk.
+HARDENED = ("--read-only", "--tmpfs", "/tmp:rw,noexec", "--cap-drop", "ALL")
 
 
 @dataclass
@@ -33,12 +35,11 @@ class Container:
 
 def run_command(image: str, name: str, port: int, extra: Sequence[str] = (),
                 settings: Sequence[str] = ()) -> list[str]:
-    """Compose a hardened `docker run`: read-only but for an ephemeral /tmp (as every Cloud
-    Foundry instance has), no capabilities, loopback only. The API's `settings` are passed by
-    name alone: docker copies each value from its own environment, so none is in argv."""
+    """Compose a hardened `docker run` (HARDENED, no new privileges, loopback only). The API's
+    `settings` are passed by name alone: docker copies each value from its own environment, so
+    none is in argv."""
     return [
-        docker(), "run", "--detach", "--name", name, "--read-only", "--tmpfs", "/tmp:rw,noexec",
-        "--cap-drop", "ALL",
+        docker(), "run", "--detach", "--name", name, *HARDENED,
         "--security-opt", "no-new-privileges", "--network", "host", "--health-interval", "1s",
         "--env", f"HOST={LOOPBACK}", "--env", f"PORT={port}", "--env", f"TRUSTED_HOSTS={LOOPBACK}",
         *(part for setting in settings for part in ("--env", setting)), *extra, image,
@@ -50,8 +51,8 @@ def api_settings(image: str) -> list[str]:
     (`python -m serving.settings`, run with the image's own interpreter and no network)."""
     python = cmd.run([docker(), "image", "inspect", "--format", "{{index .Config.Entrypoint 0}}",
                       image]).stdout.strip()
-    listed = cmd.run([docker(), "run", "--rm", "--network", "none", "--read-only", "--cap-drop",
-                      "ALL", "--entrypoint", python, image, "-m", "serving.settings"]).stdout
+    listed = cmd.run([docker(), "run", "--rm", "--network", "none", *HARDENED, "--entrypoint",
+                      python, image, "-m", "serving.settings"]).stdout
     names = [line.split()[0] for line in listed.splitlines() if line.strip()]
     return [name for name in names if os.environ.get(name)]
 
