@@ -168,7 +168,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run with -m this file is __main__, a copy: the API's class derives from the ApiSettings of
+    # the module serving.settings, so that module's main must answer.
+    sys.exit(importlib.import_module("serving.settings").main())
 
 
 __all__ = ["REQUIRED_IN_PRODUCTION", "Annotated", "ApiSettings", "SecretStr"]
