@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pipeline.core.service import serve
 from pipeline.deploy.settings import app_name
-from pipeline.tests.support.double import BASE, calls, deploy, no_secret_leaked
+from pipeline.tests.support.double import (
+    BASE, calls, deploy, fake_cf, no_secret_leaked, targeted)
 from pipeline.tests.support.tree import Tree, failed, passed
 
 SECRET = "Recognisable-owner-secret-93ac"  # pragma: allowlist secret
@@ -109,3 +110,45 @@ def test_fuzz_and_load_send_the_credential_and_never_show_it(tree: Tree) -> None
                              env={"SHOP_KEY": SECRET}))
     for output in (fuzzed, loaded):
         assert SECRET not in output
+
+
+def test_the_double_refuses_as_cf_does_before_it_keeps_anything(tmp_path: Path) -> None:
+    """Error paths first, each as cli v8.18.4 says it (command/flag/credentials_or_json.go,
+    command/v7/*_user_provided_service_command.go)."""
+    log = tmp_path / "cf.jsonl"
+    untargeted = fake_cf(log, "create-user-provided-service", INSTANCE, "-p", "{}")
+    assert untargeted.returncode == 1
+    assert "No space targeted" in untargeted.stderr
+    env = targeted(log)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    invalid = fake_cf(log, "create-user-provided-service", INSTANCE, "-p", str(broken), **env)
+    assert invalid.returncode == 1 and f"The file '{broken}' contains invalid JSON" in \
+        invalid.stderr
+    prompted = fake_cf(log, "create-user-provided-service", INSTANCE, "-p", "SHOP_KEY", **env)
+    assert prompted.returncode == 1 and "SHOP_KEY: EOF" in prompted.stderr  # no TTY to prompt
+    missing = fake_cf(log, "update-user-provided-service", INSTANCE, "-p", "{}", **env)
+    assert missing.returncode == 1
+    assert f"Service instance '{INSTANCE}' not found" in missing.stderr
+    nothing = fake_cf(log, "update-user-provided-service", INSTANCE, **env)
+    assert nothing.ok and "No flags specified. No changes were made." in nothing.stdout
+    assert "service_instances" not in state(log) or state(log)["service_instances"] == {}
+
+
+def test_the_double_keeps_created_credentials_until_an_update_replaces_them(
+        tmp_path: Path) -> None:
+    log = tmp_path / "cf.jsonl"
+    env = targeted(log)
+    first = tmp_path / "first.json"
+    first.write_text('{"SHOP_KEY": "one"}', encoding="utf-8")
+    assert fake_cf(log, "create-user-provided-service", INSTANCE, "-p", str(first), **env).ok
+    again = fake_cf(log, "create-user-provided-service", INSTANCE, "-p", '{"SHOP_KEY": "two"}',
+                    **env)
+    assert again.ok and f"Service instance {INSTANCE} already exists" in again.stdout
+    assert state(log)["service_instances"] == {
+        INSTANCE: {"type": "user-provided", "credentials": {"SHOP_KEY": "one"}}}
+    updated = fake_cf(log, "update-user-provided-service", INSTANCE, "-p", '{"OTHER": "x"}',
+                      **env)
+    assert updated.ok and "TIP: Use 'cf restage'" in updated.stdout
+    assert state(log)["service_instances"] == {  # replaced whole, not merged
+        INSTANCE: {"type": "user-provided", "credentials": {"OTHER": "x"}}}
