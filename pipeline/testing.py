@@ -4,7 +4,9 @@ Loaded for every pytest run (`-p pipeline.testing` in pyproject.toml). In proces
 `app` and `client` build the app as the Flask tutorial does, from explicit variables only
 (override the `api` fixture to serve another API). Over HTTP, the target is one URL:
 $CANARY_URL, a live deployment (`nox -s canary`); else $SMOKE_URL, a container
-(`nox -s docker_smoke`); else a fresh `python -m serving` on a loopback port. Against a live
+(`nox -s docker_smoke`); else a fresh `python -m serving` on a loopback port. `credentials` is
+the header tests/probes.toml's [credential] declares, its value the run's (from the environment,
+or generated and put there, so every server the run starts has the same). Against a live
 deployment a guard refuses, before it is sent, any request through pipeline.core.httpclient
 that is not GET, HEAD or declared live-safe in tests/probes.toml; `nox -s canary` runs only the
 tests marked `live`.
@@ -56,10 +58,18 @@ def api() -> Api | None:
     return None
 
 
+@pytest.fixture(scope="session")
+def credentials(probes: declared.Probes) -> dict[str, str]:
+    """The header the API's writes need, with this run's value (none if none is declared)."""
+    return probes.headers()
+
+
 @pytest.fixture
-def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-             api: Api | None) -> Callable[..., Flask]:
-    """Build apps from explicit variables only: no stray .env or shell variable leaks in."""
+def make_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api: Api | None,
+             credentials: dict[str, str]) -> Callable[..., Flask]:
+    """Build apps from explicit variables (and the run's credential): no stray .env or shell
+    variable leaks in."""
+    del credentials  # in the environment, where the app's settings read it
     monkeypatch.chdir(tmp_path)
     for name in VARIABLES:  # every setting the service reads, from its own table
         monkeypatch.delenv(name, raising=False)
@@ -136,8 +146,11 @@ def probes() -> declared.Probes:
 
 
 @pytest.fixture(scope="session")
-def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """One `python -m serving` for the session; it must exit 0 on SIGTERM."""
+def local_server(tmp_path_factory: pytest.TempPathFactory,
+                 credentials: dict[str, str]) -> Iterator[RunningServer]:
+    """One `python -m serving` for the session, with the run's credential; it must exit 0 on
+    SIGTERM."""
+    del credentials  # in the environment, which the server inherits
     server = start_server(tmp_path_factory.mktemp("server") / "server.log")
     yield server
     code = server.stop()

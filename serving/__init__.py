@@ -22,9 +22,9 @@ from serving.bodies import JsonRequest
 from serving.config import load_settings, read_environment
 from serving.converters import AnyBytesPath
 from serving.json_provider import OrjsonProvider
-from serving.project import project
+from serving.project import API_PACKAGE, project
+from serving.settings import EXTENSION, declared
 
-API_PACKAGE = "app"  # where the stack finds the API it serves
 RELEASE_NOTES = "CHANGELOG.md"
 
 
@@ -62,14 +62,18 @@ def create_app(config: Mapping[str, str] | None = None,
 
     `api` defaults to the app/ package; the stack's own tests pass a small API of their own.
     """
-    settings = load_settings({**read_environment(), **(config or {})}).flask_config()
+    variables = {**read_environment(), **(config or {})}
+    loaded = load_settings(variables)
+    settings = loaded.flask_config()
     served: Any = api or importlib.import_module(API_PACKAGE)
+    own = declared(served).from_variables(variables, loaded.production)
     facts = project()
     flask_app = _App(API_PACKAGE, title=facts.name, version=facts.version,
                      spec_path=endpoints.OPENAPI_PATH, json_errors=False,
                      docs_path=reference.REFERENCE_PATH if settings["API_REFERENCE"] else None,
                      docs_oauth2_redirect_path=None)
     flask_app.config.update(settings)
+    flask_app.extensions[EXTENSION] = own  # what Settings.current() returns
     flask_app.request_class = JsonRequest  # strict JSON for every body model
     flask_app.json = OrjsonProvider(flask_app)  # key order kept as written: sort_keys is False
     flask_app.url_map.converters["path"] = AnyBytesPath  # before any rule is added

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+API_PACKAGE = "app"  # where the stack finds the API it serves
 
 
 class Project(NamedTuple):

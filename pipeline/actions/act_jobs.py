@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from pipeline.container import rootfs
-from pipeline.core import cmd, environment, project
+from pipeline.core import cmd, environment, probes, project
 from pipeline.core.paths import FAKES, IMAGE_REF_FILE, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -114,6 +114,10 @@ def stand_ins(here: Here) -> list[StandIn]:
                            "DEPLOY_MODE": "docker"},
                 secrets=_fakes("CF_USERNAME", "CF_PASSWORD", "CF_DOCKER_USERNAME",
                                "CF_DOCKER_PASSWORD")),
+        StandIn("secrets.APP_SECRETS, the API's secrets as one JSON object",
+                "the credential tests/probes.toml names, with this run's value",
+                "the owner's repository secret is theirs; the deploy job needs a required one",
+                secrets=_owner_secrets()),
         StandIn("the production URL https://CF_ROUTE",
                 f"the pushed image running hardened on loopback {here.production_url}"
                 " (vars.CANARY_URL)",
@@ -126,6 +130,15 @@ def stand_ins(here: Here) -> list[StandIn]:
         StandIn("job audit's gate step (`if: ${{ !env.ACT }}`)", "skipped: the job reports it",
                 "pip-audit --strict needs PyPI's advisory data, which is unreachable here"),
     ]
+
+
+def _owner_secrets() -> dict[str, str]:
+    """APP_SECRETS as the owner's repository secret would hold the run's credential."""
+    credential = probes.load().credential
+    if credential is None:
+        return {}
+    value = credential.provide(os.environ)[credential.header]
+    return {"APP_SECRETS": json.dumps({credential.setting: value})}
 
 
 def _fakes(*names: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -15,11 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pipeline.container.images import docker, docker_output
-from pipeline.core import cmd, project
+from pipeline.core import cmd, probes, project
 from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
 NOT_ROOT = 10001  # the Dockerfile's USER
+# Read-only but for an ephemeral /tmp, as every Cloud Foundry instance has a writable disk.
+HARDENED = ("--read-only", "--tmpfs", "/tmp:rw,noexec", "--cap-drop", "ALL")
 
 
 @dataclass
@@ -30,14 +33,28 @@ class Container:
     url: str
 
 
-def run_command(image: str, name: str, port: int, extra: Sequence[str] = ()) -> list[str]:
-    """Compose a hardened `docker run`: read-only, no capabilities, loopback only."""
+def run_command(image: str, name: str, port: int, extra: Sequence[str] = (),
+                settings: Sequence[str] = ()) -> list[str]:
+    """Compose a hardened `docker run` (HARDENED, no new privileges, loopback only). The API's
+    `settings` are passed by name alone: docker copies each value from its own environment, so
+    none is in argv."""
     return [
-        docker(), "run", "--detach", "--name", name, "--read-only", "--cap-drop", "ALL",
+        docker(), "run", "--detach", "--name", name, *HARDENED,
         "--security-opt", "no-new-privileges", "--network", "host", "--health-interval", "1s",
         "--env", f"HOST={LOOPBACK}", "--env", f"PORT={port}", "--env", f"TRUSTED_HOSTS={LOOPBACK}",
-        *extra, image,
+        *(part for setting in settings for part in ("--env", setting)), *extra, image,
     ]
+
+
+def api_settings(image: str) -> list[str]:
+    """The API's own settings set in this environment, named as the image's code declares them
+    (`python -m serving.settings`, run with the image's own interpreter and no network)."""
+    python = cmd.run([docker(), "image", "inspect", "--format", "{{index .Config.Entrypoint 0}}",
+                      image]).stdout.strip()
+    listed = cmd.run([docker(), "run", "--rm", "--network", "none", *HARDENED, "--entrypoint",
+                      python, image, "-m", "serving.settings"]).stdout
+    names = [line.split()[0] for line in listed.splitlines() if line.strip()]
+    return [name for name in names if os.environ.get(name)]
 
 
 class NotHealthy(RuntimeError):
@@ -56,7 +73,8 @@ def start(image: str, extra: Sequence[str] = (), purpose: str = "smoke",
     """
     name = f"{project.name()}-{purpose}-{uuid.uuid4().hex[:8]}"
     port = free_port()
-    cmd.run(run_command(image, name, port, extra))
+    probes.load().headers()  # the run's credential, for the tests that write to it
+    cmd.run(run_command(image, name, port, extra, api_settings(image)))
     box = Container(name, f"http://{LOOPBACK}:{port}")
     try:
         wait_healthy(box.url, timeout=timeout, interval=interval)

@@ -4,15 +4,19 @@ The file is the owner's (README, "Your own service"). `work` is the API's typica
 `load`, `bench` and the edge tests send it over and over. `live` lists the requests that are
 safe to send to a live deployment besides GET and HEAD, which the canary sends on its own.
 `peer` lists other implementations of the same API that `nox -s bench` measures beside the
-service. Standard library only (tomllib): the noxfile may read it at load.
+service. `credential` names the header the API's writes need and the setting (an environment
+variable) holding its value, so tests, fuzz and load get past authentication. Standard library
+only (tomllib): the noxfile may read it at load.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,12 +61,33 @@ class Peer:
 
 
 @dataclass(frozen=True)
+class Credential:
+    """The header an API's writes need, and the setting whose value it carries."""
+
+    header: str
+    setting: str
+
+    def provide(self, env: MutableMapping[str, str]) -> dict[str, str]:
+        """The header to send; an unset setting gets a fresh random value for this run, in
+        `env` so the servers the pipeline starts inherit it (never in argv or a log)."""
+        if not env.get(self.setting, "").strip():
+            env[self.setting] = secrets.token_urlsafe(24)
+        return {self.header: env[self.setting]}
+
+
+@dataclass(frozen=True)
 class Probes:
     """Everything tests/probes.toml declares."""
 
     work: Request
     live: tuple[Request, ...] = ()
     peers: tuple[Peer, ...] = ()
+    credential: Credential | None = None
+
+    def headers(self, env: MutableMapping[str, str] | None = None) -> dict[str, str]:
+        """The credential header, provided (see Credential.provide), or none declared."""
+        return {} if self.credential is None else self.credential.provide(
+            os.environ if env is None else env)
 
     def live_safe(self, method: str, path: str) -> bool:
         """Tell whether a request may go to a live deployment: GET, HEAD, or declared live."""
@@ -138,7 +163,18 @@ def parse(document: Mapping[str, Any], source: str = PROBES.name) -> Probes:
         work=request(document["work"], "work"),
         live=tuple(request(entry, f"live[{index}]") for index, entry in enumerate(live)),
         peers=tuple(_peer(entry, f"peer[{index}]") for index, entry in enumerate(peers)),
+        credential=_credential(document["credential"]) if "credential" in document else None,
     )
+
+
+def _credential(table: Any) -> Credential:
+    if not isinstance(table, Mapping):
+        raise ProbesError("credential must be a table with header and setting")
+    setting = _text(table, "setting", "credential")
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", setting):
+        raise ProbesError(f"credential.setting must be an environment variable name in capitals "
+                          f"(a field of app/settings.py), got {setting!r}")
+    return Credential(_text(table, "header", "credential"), setting)
 
 
 def load(path: Path = PROBES) -> Probes:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.paths import MANIFEST
-from pipeline.deploy.cf import Cf, Resource, require, require_int
+from pipeline.deploy import app_secrets
+from pipeline.deploy.cf import Cf, Resource, last_line, require, require_int
 from pipeline.deploy.platform import Plan
 from pipeline.deploy.settings import (
     DeployError, DeploySettings, docker_manifest, manifest_path, mask)
@@ -111,6 +112,21 @@ class Deployment:
             raise DeployError(f"{self.settings.app} serves revisions {versions} at once with no "
                               "ACTIVE deployment; settle it by hand before deploying")
         return next((Revision(g, v) for g, v in revisions.items()), None)
+
+    def provide_secrets(self) -> None:
+        """Update the user-provided service instance the manifest binds, or create it the first
+        time; the credentials go in a private file, never in argv."""
+        name = app_secrets.instance_name(self.settings.app)
+        with app_secrets.credentials_file(self.settings.app_secrets) as path:
+            # update first: create on a taken name says "already exists" and keeps the old
+            # credentials (cli command/v7/create_user_provided_service_command.go)
+            updated = self.cf.attempt("update-user-provided-service", name, "-p", str(path))
+            if updated.ok:
+                return
+            if last_line(updated) != f"Service instance '{name}' not found":
+                raise DeployError(f"cf update-user-provided-service {name} failed: "
+                                  f"{last_line(updated)}")
+            self.cf.run("create-user-provided-service", name, "-p", str(path))
 
     def push(self, plan: Plan = ROLLING) -> None:
         """Push with the plan's strategy; the registry password reaches cf in its environment
@@ -215,14 +231,19 @@ def dry_run_lines(settings: DeploySettings) -> list[str]:
     plan = Plan("canary", canary.steps, "")
 
     def cf(argv: list[str]) -> str:
-        return mask(" ".join(["cf", *argv]), settings.secrets)
+        return mask(" ".join(["cf", *argv]), settings.masked)
 
     env = ", ".join(f"{name}=****" for name in sorted(settings.secrets))
     lines = [cf(["version"]), cf(api_command(settings)), cf(["curl", "-f", "/"]),
              "# the strategy: canary on cf >= 8.8.0 and Cloud Controller >= 3.173.0 "
              "(links.cloud_controller_v3.meta.version), else rolling; one line says which",
              *map(cf, login_commands(settings)),
-             f"# secrets reach cf through its environment only: {env}"]
+             f"# secrets reach cf through its environment only: {env}",
+             f"# the API's secrets ({', '.join(sorted(settings.app_secrets)) or 'none'}) "
+             "from a private JSON file, the instance manifest.yml binds:",
+             cf(["update-user-provided-service", app_secrets.instance_name(app), "-p", "FILE"]),
+             f"{cf(['create-user-provided-service', app_secrets.instance_name(app), '-p', 'FILE'])}"
+             "   # when cf says it is not found (a first deploy)"]
     if settings.mode == "docker":
         lines.append(f"# {manifest.name}: manifest.yml with docker.image={settings.image_ref}, "
                      f"docker.username={settings.docker_username}, no command (the image's "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pipeline.core.paths import DEPLOY_REPORT
-from pipeline.deploy import platform
+from pipeline.deploy import app_secrets, platform
 from pipeline.deploy.canary import Canary, Clock
 from pipeline.deploy.cf import Cf
 from pipeline.deploy.checks import Checks, LiveChecks
@@ -30,7 +30,8 @@ __all__ = ["Checks", "DeployError", "Verify", "dry_run", "run"]
 
 def dry_run(env: Mapping[str, str] | None = None) -> str:
     """The commands a deploy would send, secrets masked; every setting checked, nothing called."""
-    return "\n".join(dry_run_lines(load_settings(os.environ if env is None else env)))
+    env = os.environ if env is None else env
+    return "\n".join(dry_run_lines(app_secrets.attach(load_settings(env), env)))
 
 
 def run(checks: Checks | None = None, *, verify: Verify | None = None,
@@ -42,7 +43,7 @@ def run(checks: Checks | None = None, *, verify: Verify | None = None,
     it. What happened, step by step, goes to `report_to` as JSON whatever the outcome.
     """
     env = os.environ if env is None else env
-    settings = load_settings(env)
+    settings = app_secrets.attach(load_settings(env), env)
     if verify is not None:
         verify(settings)  # the image's signature and attestations, before cf sees anything
     report = Report(settings.app, settings.mode)
@@ -53,10 +54,10 @@ def run(checks: Checks | None = None, *, verify: Verify | None = None,
         return _deploy(deployment, checks, report, env.get("CANARY_URL", "").strip(), say,
                        clock)
     except DeployError as error:  # cf's own words may quote anything: mask before reporting
-        report.finish(report.outcome or "failed", mask(str(error), settings.secrets))
-        raise DeployError(mask(str(error), settings.secrets)) from None
+        report.finish(report.outcome or "failed", mask(str(error), settings.masked))
+        raise DeployError(mask(str(error), settings.masked)) from None
     finally:
-        report.line = mask(report.line, settings.secrets)
+        report.line = mask(report.line, settings.masked)
         report.write(report_to)
 
 
@@ -70,6 +71,7 @@ def _deploy(deployment: Deployment, checks: Checks, report: Report, canary_url: 
     log(plan.why)
     deployment.login()
     served = deployment.live_revision()
+    deployment.provide_secrets()  # before the push, whose manifest binds the instance
     if plan.canary:
         url = canary_url or deployment.route_url()
         return Canary(deployment, plan, checks, report, log=log, clock=clock).run(served, url)

@@ -70,6 +70,14 @@ class DeploySettings:
     docker_username: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     canary: CanarySettings = field(default_factory=CanarySettings)
+    # The API's own secrets (app/settings.py), for its user-provided service instance: read by
+    # pipeline/deploy/app_secrets.py attach.
+    app_secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def masked(self) -> dict[str, str]:
+        """Every value no line may show: cf's credentials and the API's secrets."""
+        return {**self.secrets, **self.app_secrets}
 
 
 def app_name(manifest: Path = MANIFEST) -> str:

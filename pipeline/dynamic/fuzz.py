@@ -11,15 +11,18 @@ be replayed with `--seed`. Any other option goes to `schemathesis run` as it is 
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 # Not pipeline.core.cmd: schemathesis reports progress for minutes, so its output streams live
 # instead of being captured until it ends.
 import subprocess  # nosec B404 - runs schemathesis with a fixed argv
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from pipeline.core import probes
 from pipeline.core.paths import FUZZ_DIR
 from pipeline.core.service import ServerNotReady, serve
 from pipeline.core.httpclient import call
@@ -36,12 +39,24 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = 300
 
 
+def configuration(credential: probes.Credential | None, directory: Path = REPORTS) -> Path:
+    """CONFIG, plus the credential header when tests/probes.toml declares one: the file names
+    the variable and schemathesis reads its value from the environment (never argv or a file)."""
+    if credential is None:
+        return CONFIG
+    written = directory / CONFIG.name
+    header = json.dumps(credential.header)
+    written.write_text(f'headers = {{ {header} = "${{{credential.setting}}}" }}\n\n'
+                       + CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    return written
+
+
 def schemathesis_command(schema: Path, url: str, examples: int, seed: int,
-                         extra: Sequence[str] = ()) -> list[str]:
+                         extra: Sequence[str] = (), config: Path = CONFIG) -> list[str]:
     """Every check, positive and negative data, at least `examples` per operation."""
     binary = Path(sys.executable).with_name("schemathesis")
     return [
-        str(binary), "--config-file", str(CONFIG), "run", str(schema), "--url", url,
+        str(binary), "--config-file", str(config), "run", str(schema), "--url", url,
         "--checks", "all", "--mode", "all",
         "--max-examples", str(examples), "--seed", str(seed), "--workers", "2",
         "--request-timeout", "5", "--report", "junit", "--report-dir", str(REPORTS),
@@ -58,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
     REPORTS.mkdir(parents=True, exist_ok=True)
+    declared = probes.load()
+    declared.headers()  # the run's credential, in the environment before any server starts
+    config = configuration(declared.credential)
     with ExitStack() as stack:
         try:
             url = args.url or stack.enter_context(serve(REPORTS / "server.log")).url
@@ -72,9 +90,30 @@ def main(argv: list[str] | None = None) -> int:
         schema.write_bytes(reply.body)
         print(f"fuzz: {url} with {args.examples} examples per operation, seed {seed} "
               f"(replay: nox -s fuzz -- --seed {seed})", flush=True)
-        return subprocess.run(  # nosec B603
-            schemathesis_command(schema, url, args.examples, seed, extra), check=False
+        code = subprocess.run(  # nosec B603
+            schemathesis_command(schema, url, args.examples, seed, extra, config), check=False
         ).returncode
+    if not args.url:  # the server this run started: its access log says how far writes got
+        answered = writes_answered(REPORTS / "server.log")
+        each = ", ".join(f"{route}: {count}" for route, count in sorted(answered.items()))
+        print(f"fuzz: {answered.total()} writes answered 2xx, past validation and "
+              f"authentication ({each or 'none'})", flush=True)
+    return code
+
+
+def writes_answered(log: Path) -> Counter[str]:
+    """Count the 2xx answers to requests that change state, by method and path, from the
+    server's JSON access log."""
+    counted: Counter[str] = Counter()
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if (isinstance(entry, dict) and entry.get("method") not in (None, "GET", "HEAD", "OPTIONS")
+                and isinstance(entry.get("status"), int) and 200 <= entry["status"] < 300):
+            counted[f"{entry['method']} {entry.get('path', '?')}"] += 1
+    return counted
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -220,8 +220,12 @@ def run(
 ) -> dict[str, Any]:
     """Start a server, load it, abuse it, and collect the figures."""
     BUILD_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no build/ yet
+    declared = probes.load()
+    # The credential goes with the work request (a write gets past authentication); the
+    # server inherits its value from the environment, where `headers` put it.
+    work = replace(declared.work, headers={**declared.headers(), **declared.work.headers})
     with serve(BUILD_DIR / "load-server.log", {"LOG_LEVEL": "WARNING"}) as server:
-        target = Target(server.url, probes.load().work,
+        target = Target(server.url, work,
                         Contract.parse(call(server.url, "GET", "/openapi.json").json()))
         result = fixed_count(target, server.process.pid, requests, concurrency)
         result["abuse"] = {

@@ -123,7 +123,11 @@ def initial_world() -> World:
     """The world before the first call, from the scenario variables."""
     world: World = {"app": None, "revisions": [], "processes": [], "deployments": [],
                     "targeted": False, "org": "", "space": "", "user": "", "sequence": 0,
-                    "clock": 0, "name": manifest_name(), "droplet_urls": {}, "events": {}}
+                    "clock": 0, "name": manifest_name(), "droplet_urls": {}, "events": {},
+                    "service_instances": {}}
+    if ENV.get("FAKE_CF_SERVICE"):  # a user-provided service instance an earlier deploy made
+        world["service_instances"][ENV["FAKE_CF_SERVICE"]] = {
+            "type": "user-provided", "credentials": {"EARLIER": "credentials"}}
     if ENV.get("FAKE_CF_FIRST_DEPLOY") == "1":
         return world
     live = revision(int(ENV.get("FAKE_CF_REVISION", "7")), ENV.get("FAKE_CF_PRUNED") != "1")

@@ -68,6 +68,8 @@ def test_buildpack_deploy_calls_cf_in_order_then_passes_the_canary(
         ["app", NAME, "--guid"], ["curl", "-f", f"/v3/apps/{FAKE_GUID}"],
         ["curl", "-f", f"/v3/deployments?app_guids={FAKE_GUID}&status_values=ACTIVE"],
         ["curl", "-f", f"/v3/apps/{FAKE_GUID}/revisions/deployed"],
+        ["update-user-provided-service", f"{NAME}-settings", "-p"],
+        ["create-user-provided-service", f"{NAME}-settings", "-p"],
         ["push", "-f", str(tree.path / "manifest.yml")],
     ]
     assert recorded[3]["argv"] == ["auth"]

@@ -55,8 +55,10 @@ def test_a_passing_canary_deploys_after_the_checks_in_order() -> None:
         *VERSIONS, ["cf", "auth"], ["cf", "target", "-o", "acme", "-s", "prod"],
         ["cf", "app", NAME, "--guid"], ["cf", "curl", "-f", APP], ["cf", "curl", "-f", ACTIVE],
         ["cf", "curl", "-f", DEPLOYED]]
-    assert record.argvs()[9][:2] == ["cf", "push"]
-    assert record.argvs()[9][-2:] == ["--strategy", "rolling"]
+    assert record.argvs()[9][:4] == ["cf", "update-user-provided-service", f"{NAME}-settings",
+                                     "-p"]
+    assert record.argvs()[10][:2] == ["cf", "push"]
+    assert record.argvs()[10][-2:] == ["--strategy", "rolling"]
     assert record.calls[3].env == {"CF_USERNAME": "deployer", "CF_PASSWORD": CF_PASSWORD}
 
 
@@ -70,7 +72,8 @@ def test_a_failing_canary_rolls_back_to_the_revision_that_served() -> None:
 def test_first_deploy_only_when_cf_says_not_found() -> None:
     answers = rolling(app=(1, "FAILED\n", f"App '{NAME}' not found.\n"))
     record, outcome = deploy(answers)
-    assert subcommands(record) == ["version", "api", "curl", "auth", "target", "app", "push"]
+    assert subcommands(record) == ["version", "api", "curl", "auth", "target", "app",
+                                   "update-user-provided-service", "push"]
     assert outcome.startswith("ERROR canary failed against https://app.example.test; "
                               "no earlier revision to roll back to (first deploy)")
 

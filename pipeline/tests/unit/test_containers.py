@@ -44,6 +44,12 @@ def test_the_run_is_read_only_without_capabilities_on_loopback() -> None:
     assert argv[-3:] == ["--memory", "256m", "echo:latest"]
 
 
+def test_the_api_settings_pass_by_name_so_no_value_is_in_argv() -> None:
+    argv = containers.run_command("echo:latest", "box", 8123, settings=["SHOP_KEY"])
+    assert argv[argv.index("SHOP_KEY") - 1] == "--env"
+    assert "/tmp:rw,noexec" in argv  # the one writable place, as on Cloud Foundry
+
+
 def test_start_cli_says_in_one_line_why_docker_run_failed(
         capsys: pytest.CaptureFixture[str]) -> None:
     recorder = Recorder(lambda _c: (125, "", "Unable to find image 'nope:latest' locally\n"))
@@ -52,4 +58,4 @@ def test_start_cli_says_in_one_line_why_docker_run_failed(
     assert exited.value.code == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "Unable to find image" in err
-    assert recorder.argvs()[0][1:3] == ["run", "--detach"]
+    assert recorder.argvs()[0][1:3] == ["image", "inspect"]  # the API's settings come first

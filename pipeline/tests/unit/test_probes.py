@@ -54,6 +54,10 @@ def test_peers_fill_python_and_must_listen_on_the_port() -> None:
     ({"work": {**WORK, "json": {}, "body": "x"}}, "has both json and body"),
     ({"work": WORK, "live": {"method": "GET"}}, "must be arrays of tables"),
     ({"work": WORK, "live": [{"method": "GET"}]}, "live[0].path must be"),
+    ({"work": WORK, "credential": "X-API-Key"}, "credential must be a table"),
+    ({"work": WORK, "credential": {"setting": "KEY"}}, "credential.header must be"),
+    ({"work": WORK, "credential": {"header": "X-API-Key", "setting": "api key"}},
+     "credential.setting must be an environment variable name"),
 ])
 def test_each_mistake_is_one_line_naming_its_key(document: dict[str, Any], says: str) -> None:
     with pytest.raises(ProbesError) as caught:
@@ -69,3 +73,15 @@ def test_a_missing_or_broken_file_says_what_to_do(tmp_path: Path) -> None:
     broken.write_text("[work\n", encoding="utf-8")
     with pytest.raises(ProbesError, match="broken.toml is not valid TOML"):
         probes.load(broken)
+
+
+def test_a_credential_keeps_a_set_value_and_makes_one_for_the_run_otherwise() -> None:
+    declared = probes.parse({"work": WORK, "credential": {"header": "X-API-Key",
+                                                          "setting": "SHOP_KEY"}})
+    env = {"SHOP_KEY": "given"}
+    assert declared.headers(env) == {"X-API-Key": "given"}
+    fresh: dict[str, str] = {}
+    made = declared.headers(fresh)["X-API-Key"]
+    assert len(made) >= 32 and fresh == {"SHOP_KEY": made}  # where the servers inherit it
+    assert declared.headers(fresh) == {"X-API-Key": made}  # the same for the whole run
+    assert probes.parse({"work": WORK}).headers({}) == {}

@@ -7,6 +7,7 @@ from typing import Any
 from apiflask import APIBlueprint
 from werkzeug.exceptions import Conflict, NotFound
 
+from .auth import require_key
 from .models import Created, Item, Items, ItemPath, ListQuery, NewItem
 from .store import STORE, Full
 
@@ -38,9 +39,10 @@ def read_item(item: str, path_data: ItemPath) -> dict[str, Any]:
 @api.post("/items")
 @api.input(NewItem, location="json")
 @api.output(Item, status_code=201, headers=Created)
-@api.doc(responses=[409])
+@api.doc(responses=[401, 409])
 def add_item(json_data: NewItem) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Add an item; the answer says where it lives."""
+    require_key()
     try:
         item = STORE.add(json_data.model_dump())
     except Full as full:
