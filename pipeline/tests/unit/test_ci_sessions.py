@@ -21,7 +21,8 @@ def _planted(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_plain_nox_is_read_from_the_noxfile_without_running_it() -> None:
     assert ci_sessions.plain_sessions(NOXFILE) == [
-        "lint", "mypy", "bandit", "secrets", "tests-3.11", "tests-3.12", "tests-3.13"]
+        "lint", "mypy", "bandit", "secrets", "tests-3.11", "tests-3.12", "tests-3.13", "tests-3.14",
+        "tests-3.15"]
 
 
 def test_github_runs_every_gate_of_plain_nox_before_it_deploys() -> None:
@@ -35,9 +36,9 @@ def test_a_session_missing_from_ci_yml_is_named(tmp_path: Path) -> None:
 
 
 def test_a_python_missing_from_the_tests_matrix_is_named(tmp_path: Path) -> None:
-    planted = _planted(tmp_path, 'python: ["3.11", "3.12", "3.13"]', 'python: ["3.11", "3.12"]')
+    planted = _planted(tmp_path, '"3.14", "3.15"]', '"3.14"]')
     assert ci_sessions.missing(NOXFILE, planted) == [
-        "ci.yml: `nox -s tests-3.13` (plain nox runs it) does not run before job deploy"]
+        "ci.yml: `nox -s tests-3.15` (plain nox runs it) does not run before job deploy"]
 
 
 def test_fuzzing_only_a_local_server_is_not_fuzzing_the_pushed_image(tmp_path: Path) -> None:
