@@ -103,31 +103,31 @@ def pythons(session: nox.Session) -> None:
     if not missing:
         session.log("nothing to do: " + ", ".join(f"{m} in {p}" for m, p in found.items()))
         return
-    try:
-        for minor in missing:
-            debian_pythons.suite(minor)  # every minor has a route, or stop before any work
-    except debian_pythons.CannotInstall as failure:
+    try:  # every minor has a route, or stop before any work
+        entries = {minor: rootfs.archive_entry(debian_pythons.suite(minor)) for minor in missing}
+    except (debian_pythons.CannotInstall, RuntimeError) as failure:
         session.error(str(failure))
     if absent := debian_pythons.missing_tools():
         session.error(f"{', '.join(absent)} not found: install them (Debian: `apt-get install "
                       f"{' '.join(absent)}`), then run `nox -s pythons` again")
-    for minor in missing:
-        _install_python(session, minor)
+    for minor, entry in entries.items():
+        _install_python(session, minor, entry)
 
 
-def _install_python(session: nox.Session, minor: str) -> None:
+def _install_python(session: nox.Session, minor: str, entry: str) -> None:
     """Write the suite's root file system aside, relocate it, move it in under its version."""
     versions = interpreters.pyenv_root(os.environ) / "versions"
     staging = versions / f".{minor}-staging"
     shutil.rmtree(staging, ignore_errors=True)
     versions.mkdir(parents=True, exist_ok=True)
-    entry = rootfs.archive_entry(debian_pythons.suite(minor))
     session.run(*debian_pythons.mmdebstrap_command(minor, staging, entry), external=True)
     try:
         version = debian_pythons.installed_version(staging, minor)
         home = debian_pythons.version_dir(versions, version)
     except debian_pythons.CannotInstall as failure:
         session.error(str(failure))
+    if home.exists():  # there, yet without a working python{minor}: not ours to replace
+        session.error(f"{home} exists but holds no python{minor}: remove it, then run again")
     session.run(*debian_pythons.patchelf_command(staging, home, minor), external=True)
     debian_pythons.relocate(staging, home, minor)
     staging.rename(home)
