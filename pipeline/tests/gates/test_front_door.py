@@ -136,3 +136,21 @@ def test_pythons_is_idempotent_and_a_minor_debian_lacks_is_one_line(tree: Tree) 
     output = failed(tree.nox("-s", "pythons", env={"UV_OFFLINE": "1"}))
     assert "no Debian suite carries Python 3.99: install it with `pyenv install 3.99`" in output
     assert "Traceback" not in output
+
+
+def _starred(listing: str) -> list[str]:
+    return [line.split()[1] for line in listing.splitlines() if line.startswith("* tests-")]
+
+
+def test_plain_nox_tests_the_oldest_and_newest_found_and_under_ci_the_supported_ends(
+        tree: Tree, tmp_path: Path) -> None:
+    for version in ("3.12.1", "3.14.8"):  # what pyenv would hold: locate checks executability
+        python = tmp_path / "versions" / version / "bin" / f"python{version[:4]}"
+        python.parent.mkdir(parents=True)
+        python.write_text("#!/bin/sh\n", encoding="utf-8")
+        python.chmod(0o755)
+    env: dict[str, str | None] = {"PYENV_ROOT": str(tmp_path), "PATH": "/nonexistent",
+                                  "UV_OFFLINE": "1", "CI": None}
+    assert _starred(passed(tree.nox("-l", env=env))) == ["tests-3.12", "tests-3.14"]
+    ci = passed(tree.nox("-l", env={**env, "CI": "true"}))
+    assert _starred(ci) == ["tests-3.11", "tests-3.15"]
