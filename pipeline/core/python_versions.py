@@ -1,8 +1,8 @@
 """Every file naming a Python version against the one place that decides it, [tool.pipeline].
 
 `pythons` (oldest first) and `runtime-python` there decide; the files below cannot read them (a
-Dockerfile, Cloud Foundry's runtime.txt, GitHub's workflow syntax, package metadata), so each
-says it again and this module lists every one that disagrees. The pipeline's own code reads
+Dockerfile, Cloud Foundry's runtime.txt, GitHub's workflow syntax, package metadata, the docs),
+so each says it again and this module lists every one that disagrees. The pipeline's own code reads
 pyproject.toml and needs no check. A new version: change pyproject.toml, then each file named.
 """
 
@@ -20,6 +20,9 @@ _RUNTIME_TXT = re.compile(r"^python-(3\.\d+)\.x$")
 _MATRIX = re.compile(r"^\s+python: \[([^\]]*)\]", re.MULTILINE)
 _SETUP_DEFAULT = re.compile(r"python-version:\n(?:\s+description:.*\n)\s+default: \"(3\.\d+)\"")
 _QUOTED = re.compile(r"\"(3\.\d+)\"")
+# What prose says of the runtime (an image tag, a runtime.txt line) and of the supported range.
+_RUNTIME_IN_PROSE = re.compile(r"python:(3\.\d+)-slim|local/python:(3\.\d+)-|python-(3\.\d+)\.x")
+_RANGE_IN_PROSE = re.compile(r"Python (3\.\d+) to (3\.\d+)")
 
 
 def _pyproject(root: Path) -> dict[str, object]:
@@ -82,8 +85,22 @@ def _github(root: Path, pythons: list[str], runtime: str) -> list[str]:
     return found
 
 
+def _docs(root: Path, pythons: list[str], runtime: str) -> list[str]:
+    found = []
+    for path in sorted([root / "README.md", *(root / "docs").glob("*.md")]):
+        text = _read(root, str(path.relative_to(root)))
+        said = {v for match in _RUNTIME_IN_PROSE.finditer(text) for v in match.groups() if v}
+        found += [f"{path.relative_to(root)} names runtime Python {v}, not {runtime}"
+                  for v in sorted(said - {runtime})]
+        ranges = {match.groups() for match in _RANGE_IN_PROSE.finditer(text)}
+        found += [f"{path.relative_to(root)} says Python {low} to {high}, not "
+                  f"{pythons[0]} to {pythons[-1]}"
+                  for low, high in sorted(ranges - {(pythons[0], pythons[-1])})]
+    return found
+
+
 CHECKS: tuple[Callable[[Path, list[str], str], list[str]], ...] = (
-    _metadata, _image, _cloud_foundry, _github)
+    _metadata, _image, _cloud_foundry, _github, _docs)
 
 
 def disagreements(root: Path) -> list[str]:

@@ -59,3 +59,12 @@ def test_metadata_follows_pythons(tree: Path) -> None:
     assert any("classifiers" in line for line in found)
     assert any("[tool.mypy]" in line for line in found)
     assert any("setup-nox" in line for line in found)
+
+
+def test_docs_naming_another_runtime_or_range_fail(tree: Path) -> None:
+    (tree / "docs").mkdir()
+    (tree / "docs" / "deploy.md").write_text("`runtime.txt` (`python-3.11.x`), supported: "
+                                             "Python 3.11 to 3.14, image python:3.13-slim\n")
+    assert python_versions.disagreements(tree) == [
+        "docs/deploy.md names runtime Python 3.11, not 3.13",
+        "docs/deploy.md says Python 3.11 to 3.14, not 3.11 to 3.15"]
