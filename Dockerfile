@@ -2,17 +2,18 @@
 # hash-checked wheels on the host into build/wheels: the build itself needs no network, so it works
 # offline and behind TLS-intercepting proxies without ever weakening certificate checks.
 
-# The base: the pinned official stage below, or any Debian-like image with Python 3.11 and pip
-# named by BASE_IMAGE (`nox -s base_image` makes local/python:3.11-bookworm with no registry).
+# The base: the pinned official stage below, or any Debian-like image with the same Python and pip
+# named by BASE_IMAGE (`nox -s base_image` makes local/python:3.13-trixie with no registry).
 # Builders skip the stage that is not used, so the air-gapped build never pulls it. The default
 # names the stage for a plain `docker build`; `nox -s docker_build` passes the pinned reference
 # itself, read from the FROM line below, because buildah 1.28 does not resolve a stage via ARG.
 ARG BASE_IMAGE=official-base
 
 # Pinned by digest, so the same commit always builds on the same bytes; Dependabot's docker
-# ecosystem proposes the next digest. This index digest of python:3.11-slim-bookworm is the one
-# github.com/peiyang-z6/BandStructure_AI_Project pins in its Dockerfile.
-FROM python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b AS official-base
+# ecosystem proposes the next digest. This index digest of python:3.13-slim-trixie (3.13.14) is
+# the one docker-library/repo-info records in repos/python/remote/3.13-slim-trixie.md. The minor
+# is [tool.pipeline] runtime-python in pyproject.toml (pipeline/core/python_versions.py checks).
+FROM python:3.13-slim-trixie@sha256:9662417aace5ae7b8e2609cce472b72a8958e134ba372808abe9cc1a0c0125e6 AS official-base
 
 FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline.container import (  # noqa: E402
     build, containers, images, oci, publish, rootfs)
 from pipeline.core import (  # noqa: E402
-    environment, installs, interpreters, paths, project, updates)
+    debian_pythons, environment, installs, interpreters, paths, project, updates)
 from pipeline.lint import checks, conflicts  # noqa: E402
 
 # pylint: enable=wrong-import-position
@@ -50,7 +51,6 @@ nox.needs_version = ">=2026.8.10"  # --parallel, allow_parallel, script-mode req
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["lint", "mypy", "bandit", "secrets", "tests"]
 # Sessions marked allow_parallel run side by side, one per core; output stays grouped by session.
 nox.options.parallel = os.cpu_count() or 1
 
@@ -61,25 +61,88 @@ _REPORTED = "PIPELINE_MISSING_PYTHONS_REPORTED"
 _NO_INSTALL = {"--no-install", "-R"}  # nox's flags that make session.install a no-op
 
 
-def _find_pythons() -> None:
+def _find_pythons() -> dict[str, Path]:
     """Make every installed supported Python visible to nox; skip fast what cannot be fetched."""
     found = interpreters.locate(PYTHONS, os.environ)
     os.environ["PATH"] = interpreters.extended_path(found, os.environ)
     missing = [minor for minor in PYTHONS if minor not in found]
     reason = interpreters.why_no_download(sys.argv, os.environ) if missing else None
     if reason is None:
-        return  # all found, or nox downloads the missing ones (its default, --download-python auto)
+        return found  # all found, or nox downloads the missing ones (--download-python auto)
     nox.options.download_python = "never"
     if os.environ.get(_REPORTED):
-        return  # a --parallel child: its parent has said it, with the first-hand reason
+        return found  # a --parallel child: its parent has said it, with the first-hand reason
     os.environ[_REPORTED] = "1"
     for minor in missing:
         logging.getLogger("nox").warning(
             "Python %s is not installed and cannot be downloaded (%s): %s", minor, reason,
             interpreters.how_to_get(minor))
+    return found
 
 
-_find_pythons()
+_FOUND = _find_pythons()
+
+
+def _plain(sessions: list[str]) -> list[str]:
+    """Plain `nox` tests on the oldest and the newest supported Python; `nox -s tests` on all.
+
+    The two ends catch nearly every version difference (a removed API, a new warning) for two
+    fifths of the CPU of all five, which keeps warm plain `nox` as fast as it was with three.
+    On a laptop the ends of those found; under CI every supported one counts, so a missing end
+    is an error, and GitHub's matrix runs all five (pipeline/actions/ci_sessions.py checks).
+    """
+    pool = PYTHONS if environment.truthy("CI") else [m for m in PYTHONS if m in _FOUND] or PYTHONS
+    ends = [f"tests-{minor}" for minor in dict.fromkeys([pool[0], pool[-1]])]
+    return [name for session in sessions for name in (ends if session == "tests" else [session])]
+
+
+nox.options.sessions = ["lint", "mypy", "bandit", "secrets", "tests"]
+nox.options.sessions = _plain(nox.options.sessions)
+
+
+@nox.session(venv_backend="none")
+def pythons(session: nox.Session) -> None:
+    """Install every supported Python missing here from Debian's packages; idempotent."""
+    found = interpreters.locate(PYTHONS, os.environ)
+    missing = [minor for minor in PYTHONS if minor not in found]
+    if not missing:
+        session.log("nothing to do: " + ", ".join(f"{m} in {p}" for m, p in found.items()))
+        return
+    try:  # every minor has a route, or stop before any work
+        entries = {minor: rootfs.archive_entry(debian_pythons.suite(minor)) for minor in missing}
+    except (debian_pythons.CannotInstall, RuntimeError) as failure:
+        session.error(str(failure))
+    if absent := debian_pythons.missing_tools():
+        session.error(f"{', '.join(absent)} not found: install them (Debian: `apt-get install "
+                      f"{' '.join(absent)}`), then run `nox -s pythons` again")
+    for minor, entry in entries.items():
+        _install_python(session, minor, entry)
+
+
+def _install_python(session: nox.Session, minor: str, entry: str) -> None:
+    """Write the suite's root file system aside, relocate it, move it in under its version."""
+    versions = interpreters.pyenv_root(os.environ) / "versions"
+    staging = versions / f".{minor}-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    versions.mkdir(parents=True, exist_ok=True)
+    session.run(*debian_pythons.mmdebstrap_command(minor, staging, entry), external=True)
+    try:
+        version = debian_pythons.installed_version(staging, minor)
+        home = debian_pythons.version_dir(versions, version)
+    except debian_pythons.CannotInstall as failure:
+        session.error(str(failure))
+    if home.exists():  # there, yet without a working python{minor}: not ours to replace
+        session.error(f"{home} exists but holds no python{minor}: remove it, then run again")
+    session.run(*debian_pythons.patchelf_command(staging, home, minor), external=True)
+    debian_pythons.relocate(staging, home, minor)
+    staging.rename(home)
+    try:
+        session.run(str(home / "bin" / f"python{minor}"), "-c", debian_pythons.SELF_CHECK,
+                    external=True)
+    except CommandFailed:
+        shutil.rmtree(home)
+        session.error(f"Python {home.name} from Debian does not run here: removed {home}")
+    session.log(f"installed Python {home.name} from Debian {debian_pythons.suite(minor)} in {home}")
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -316,12 +379,12 @@ def base_image(session: nox.Session) -> None:
     name = session.posargs[0] if session.posargs else "python"
     if name not in rootfs.IMAGES:
         session.error(f"no image {name!r}: choose one of {', '.join(rootfs.IMAGES)}")
-    image, packages = rootfs.IMAGES[name]
+    image = rootfs.IMAGES[name]
     tarball = paths.BUILD_DIR / "rootfs.tar"
     tarball.parent.mkdir(parents=True, exist_ok=True)
-    command = rootfs.mmdebstrap_command(tarball, rootfs.mirror_entries(), packages)
+    command = rootfs.mmdebstrap_command(tarball, rootfs.mirror_entries(image.suite), image)
     session.run(*command, external=True)
-    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(tarball), image,
+    session.run(images.docker(), "import", "--change", 'CMD ["python3"]', str(tarball), image.ref,
                 external=True)
     tarball.unlink()
 

@@ -21,11 +21,13 @@ trap ci_cleanup EXIT
 
 ensure_packages() {
   # docker.io: the engine and a BuildKit-capable client; docker-registry: a real OCI registry;
-  # mmdebstrap: the air-gapped base image; wrk: load for the benchmark.
+  # mmdebstrap: the air-gapped base image, and with patchelf the Pythons of `nox -s pythons`;
+  # wrk: load for the benchmark.
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmark's load generator
   # skopeo signs and verifies images, gpg/gpgv the key and the attestations.
   command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
@@ -93,7 +95,7 @@ free_port() {
 
 image_of() {
   # image_of NAME: the local image pipeline/container/rootfs.py builds under that name.
-  python3 -c 'import sys; from pipeline.container.rootfs import IMAGES; print(IMAGES[sys.argv[1]][0])' "$1"
+  python3 -c 'import sys; from pipeline.container.rootfs import IMAGES; print(IMAGES[sys.argv[1]].ref)' "$1"
 }
 
 ensure_image() {

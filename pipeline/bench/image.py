@@ -28,7 +28,7 @@ def _base_of(image: str) -> str:
         docker_output("image", "inspect", "--format", "{{json .Config.Labels}}", image)
     )
     return (labels or {}).get("org.opencontainers.image.base.name") or os.environ.get(
-        "BASE_IMAGE", "python:3.11-slim-bookworm")
+        "BASE_IMAGE", images.pinned_base())
 
 
 def missing_inputs() -> list[str]:

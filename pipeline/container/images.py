@@ -17,7 +17,7 @@ from pipeline.core import cmd, project
 from pipeline.core.environment import require
 from pipeline.core.paths import IMAGE_REF_FILE, ROOT, RUNTIME_LOCK, WHEELS_DIR
 
-IMAGE_PYTHON = "3.11"  # the Python of both supported bases: official slim and Debian bookworm
+IMAGE_PYTHON: str = project.setting("runtime-python")  # both bases: official slim, Debian trixie
 DOCKERFILE = ROOT / "Dockerfile"
 _PINNED_BASE = re.compile(r"^FROM\s+(\S+@sha256:[0-9a-f]{64})\s+AS\s+official-base\s*$",
                           re.MULTILINE | re.IGNORECASE)

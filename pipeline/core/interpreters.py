@@ -27,10 +27,11 @@ def _executable(path: Path) -> bool:
 
 
 def _shims(env: Mapping[str, str]) -> Path:
-    return _pyenv_root(env) / "shims"
+    return pyenv_root(env) / "shims"
 
 
-def _pyenv_root(env: Mapping[str, str]) -> Path:
+def pyenv_root(env: Mapping[str, str]) -> Path:
+    """pyenv's folder: $PYENV_ROOT, else ~/.pyenv."""
     return Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv")
 
 
@@ -44,7 +45,7 @@ def on_path(minor: str, env: Mapping[str, str]) -> Path | None:
 
 def pyenv_bin(minor: str, env: Mapping[str, str]) -> Path | None:
     """The bin/ of the newest pyenv-installed X.Y.Z for this minor, selected or not."""
-    versions = _pyenv_root(env) / "versions"
+    versions = pyenv_root(env) / "versions"
     candidates = []
     for child in versions.glob(f"{minor}.*") if versions.is_dir() else ():
         match = _PATCH.match(child.name)
@@ -114,5 +115,5 @@ def why_no_download(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
 
 def how_to_get(minor: str) -> str:
     """One line naming the ways to install a missing Python."""
-    return (f"install Python {minor} (`uv python install {minor}` or `pyenv install {minor}`), "
-            "or run nox online, where it downloads one")
+    return (f"`nox -s pythons` installs it from Debian's packages (or `uv python install {minor}`, "
+            f"`pyenv install {minor}`), or run nox online, where it downloads one")

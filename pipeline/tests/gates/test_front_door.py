@@ -116,7 +116,8 @@ def test_an_older_python_is_told_what_to_install(tree: Tree, tmp_path: Path) -> 
 def test_a_missing_python_is_skipped_offline_and_fails_under_ci(tree: Tree) -> None:
     pyproject = tree.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
-        'pythons = ["3.11", "3.12", "3.13"]', 'pythons = ["3.11", "3.99"]'), encoding="utf-8")
+        'pythons = ["3.11", "3.12", "3.13", "3.14", "3.15"]', 'pythons = ["3.11", "3.99"]'),
+        encoding="utf-8")
     offline: dict[str, str | None] = {"UV_OFFLINE": "1", "CI": None}  # nox: any CI means CI
     skipped = passed(tree.nox("-s", "tests-3.99", env=offline))
     assert "Python 3.99 is not installed and cannot be downloaded (UV_OFFLINE is set)" in skipped
@@ -124,3 +125,32 @@ def test_a_missing_python_is_skipped_offline_and_fails_under_ci(tree: Tree) -> N
     assert "tests-3.99: skipped" in skipped
     in_ci = failed(tree.nox("-s", "tests-3.99", env={**offline, "CI": "true"}))
     assert "tests-3.99: failed" in in_ci or "Session tests-3.99 failed" in in_ci
+
+
+def test_pythons_is_idempotent_and_a_minor_debian_lacks_is_one_line(tree: Tree) -> None:
+    assert "nothing to do: 3.11 in" in passed(tree.nox("-s", "pythons"))
+    pyproject = tree.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
+        'pythons = ["3.11", "3.12", "3.13", "3.14", "3.15"]', 'pythons = ["3.11", "3.99"]'),
+        encoding="utf-8")
+    output = failed(tree.nox("-s", "pythons", env={"UV_OFFLINE": "1"}))
+    assert "no Debian suite carries Python 3.99: install it with `pyenv install 3.99`" in output
+    assert "Traceback" not in output
+
+
+def _starred(listing: str) -> list[str]:
+    return [line.split()[1] for line in listing.splitlines() if line.startswith("* tests-")]
+
+
+def test_plain_nox_tests_the_oldest_and_newest_found_and_under_ci_the_supported_ends(
+        tree: Tree, tmp_path: Path) -> None:
+    for version in ("3.12.1", "3.14.8"):  # what pyenv would hold: locate checks executability
+        python = tmp_path / "versions" / version / "bin" / f"python{version[:4]}"
+        python.parent.mkdir(parents=True)
+        python.write_text("#!/bin/sh\n", encoding="utf-8")
+        python.chmod(0o755)
+    env: dict[str, str | None] = {"PYENV_ROOT": str(tmp_path), "PATH": "/nonexistent",
+                                  "UV_OFFLINE": "1", "CI": None}
+    assert _starred(passed(tree.nox("-l", env=env))) == ["tests-3.12", "tests-3.14"]
+    ci = passed(tree.nox("-l", env={**env, "CI": "true"}))
+    assert _starred(ci) == ["tests-3.11", "tests-3.15"]

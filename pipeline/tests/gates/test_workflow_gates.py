@@ -16,7 +16,7 @@ from pipeline.tests.support.registry import registry
 from pipeline.tests.support.tree import Tree, failed, passed
 
 CI = ".github/workflows/ci.yml"
-CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"
+CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"
 
 
 def _edit(tree: Tree, old: str, new: str, relative: str = CI) -> None:
@@ -36,13 +36,13 @@ def test_template_injection_fails_lint(tree: Tree) -> None:
 
 
 def test_action_pinned_by_tag_fails_workflows(tree: Tree) -> None:
-    _edit(tree, f"{CHECKOUT} # v4.2.2", "actions/checkout@v4")
+    _edit(tree, f"{CHECKOUT} # v7.0.1", "actions/checkout@v7")
     assert "unpinned-uses" in failed(tree.nox("-s", "workflows"))
 
 
 def test_checkout_persisting_credentials_fails_workflows(tree: Tree) -> None:
-    _edit(tree, f"{CHECKOUT} # v4.2.2\n        with:\n          persist-credentials: false\n",
-          f"{CHECKOUT} # v4.2.2\n")
+    _edit(tree, f"{CHECKOUT} # v7.0.1\n        with:\n          persist-credentials: false\n",
+          f"{CHECKOUT} # v7.0.1\n")
     assert "artipacked" in failed(tree.nox("-s", "workflows"))
 
 
@@ -56,7 +56,7 @@ def test_write_all_permissions_fail_workflows(tree: Tree) -> None:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("    timeout-minutes: 10\n", "", "has no timeout-minutes"),
-    (f"{CHECKOUT} # v4.2.2", CHECKOUT, "needs a `# vX.Y.Z` comment"),
+    (f"{CHECKOUT} # v7.0.1", CHECKOUT, "needs a `# vX.Y.Z` comment"),
     ("permissions: {}\n", "", "top-level `permissions: {}` is required"),
     ("    permissions:\n      contents: read\n    strategy:", "    strategy:",
      "job tests has no permissions of its own"),

@@ -23,7 +23,8 @@ def _planted(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_plain_nox_is_read_from_the_noxfile_without_running_it() -> None:
     assert ci_sessions.plain_sessions(NOXFILE) == [
-        "lint", "mypy", "bandit", "secrets", "tests-3.11", "tests-3.12", "tests-3.13"]
+        "lint", "mypy", "bandit", "secrets", "tests-3.11", "tests-3.12", "tests-3.13", "tests-3.14",
+        "tests-3.15"]
 
 
 def test_github_runs_every_gate_of_plain_nox_before_it_deploys() -> None:
@@ -32,8 +33,7 @@ def test_github_runs_every_gate_of_plain_nox_before_it_deploys() -> None:
 
 @pytest.mark.parametrize(("old", "new", "named"), [
     ("run: nox -s mypy", "run: echo mypy skipped", "`nox -s mypy` (plain nox runs it)"),
-    ('python: ["3.11", "3.12", "3.13"]', 'python: ["3.11", "3.12"]',
-     "`nox -s tests-3.13` (plain nox runs it)"),
+    ('"3.14", "3.15"]', '"3.14"]', "`nox -s tests-3.15` (plain nox runs it)"),
     ('nox -s fuzz -- --url "$url"', "nox -s fuzz", "`nox -s fuzz -- --url <the pushed image>`"),
 ])
 def test_a_gate_missing_from_ci_yml_is_named(tmp_path: Path, old: str, new: str,

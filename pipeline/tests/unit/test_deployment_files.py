@@ -38,13 +38,12 @@ def test_every_manifest_variable_has_an_example_value() -> None:
     assert used and used == set(example)
 
 
-def test_runtime_matches_the_supported_pythons() -> None:
+def test_runtime_is_the_runtime_python() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     runtime = (ROOT / "runtime.txt").read_text().strip()
     match = re.fullmatch(r"python-(3\.\d+)\.x", runtime)
     assert match, runtime
-    assert match.group(1) == pyproject["tool"]["pipeline"]["pythons"][0]
-    assert pyproject["project"]["requires-python"] == f">={match.group(1)}"
+    assert match.group(1) == pyproject["tool"]["pipeline"]["runtime-python"]
 
 
 def test_buildpack_requirements_are_the_hashed_runtime_lock() -> None:

@@ -13,7 +13,7 @@ from pipeline.tests.support.recorder import Recorder
 
 def test_the_pinned_base_is_read_from_the_dockerfile() -> None:
     name, digest = images.pinned_base().split("@")
-    assert name == "python:3.11-slim-bookworm"
+    assert name == "python:3.13-slim-trixie"
     assert digest.startswith("sha256:") and len(digest) == 71
 
 
