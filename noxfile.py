@@ -216,10 +216,10 @@ def dev(session: nox.Session) -> None:
 
 # --- Supply chain -----------------------------------------------------------------------------
 
-@nox.session(venv_backend="uv")
+@nox.session
 def lock(session: nox.Session) -> None:
     """Re-resolve uv.lock and export the hashed requirements files (`-- --check` to verify)."""
-    _install(session, "pipeline")
+    _install(session, "pipeline")  # uv itself, pinned: a nox installed alone has none
     check = "--check" in session.posargs
     session.run("uv", "lock", *(["--check"] if check else []))
     exports = {"runtime": ["--no-dev"], **{g: ["--only-group", g] for g in project.groups()}}
