@@ -142,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         except ServerNotReady as failure:
             print(f"fuzz: the server did not start: {failure}", file=sys.stderr)
             return 1
-        reply = call(url, "GET", "/openapi.json")
+        try:
+            reply = call(url, "GET", "/openapi.json")
+        except OSError as failure:  # refused, unresolvable, timed out
+            print(f"fuzz: {url} cannot be reached ({failure}): start the service there or "
+                  "pass the right --url", file=sys.stderr)
+            return 1
         if reply.status != 200:
             print(f"fuzz: {url}/openapi.json answered {reply.status}", file=sys.stderr)
             return 1

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.core.service import free_port
 from pipeline.dynamic import fuzz, verdict
 
 CRASH_LOG = ("Traceback (most recent call last):\n  File \"hypothesis/internal/reflection.py\"\n"
@@ -139,3 +140,11 @@ def test_the_known_interpreter_crash_names_its_fixed_release(version: tuple[int,
     assert (hint is not None) == affected
     if hint:
         assert "gh-106905" in hint and "or newer" in hint
+
+
+def test_an_unreachable_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert fuzz.main(["--url", url]) == 1
+    assert capsys.readouterr().err == (f"fuzz: {url} cannot be reached ([Errno 111] Connection "
+                                       "refused): start the service there or pass the right "
+                                       "--url\n")
