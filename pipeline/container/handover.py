@@ -18,7 +18,7 @@ import json
 import re
 import tarfile
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,13 @@ def normalise_config(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def config_bytes(raw: str) -> bytes:
-    """The normalised config as Docker will hash it: its image ID is this file's sha256."""
-    return json.dumps(normalise_config(json.loads(raw)), separators=(",", ":")).encode()
+def config_bytes(raw: str, labels: Mapping[str, str] | None = None) -> bytes:
+    """The normalised, labelled config as Docker will hash it: the image ID is its sha256."""
+    config = normalise_config(json.loads(raw))
+    if labels:
+        settings = config.get("config") or {}
+        config["config"] = {**settings, "Labels": {**(settings.get("Labels") or {}), **labels}}
+    return json.dumps(config, separators=(",", ":")).encode()
 
 
 def held_prefix(diff_ids: Sequence[str], known: Iterable[Sequence[str]]) -> int:
@@ -94,8 +98,9 @@ def _known_layers(names: Iterable[str]) -> list[list[str]]:
     return known
 
 
-def to_docker(image_id: str, name: str, base: str = "") -> str:
-    """Move buildah's image into Docker as `name`, config normalised; return the new image ID.
+def to_docker(image_id: str, name: str, base: str = "",
+              labels: Mapping[str, str] | None = None) -> str:
+    """Move buildah's image into Docker as `name`, config normalised and labelled; return its ID.
 
     buildah's copy is removed afterwards, so its storage does not grow with every build.
     """
@@ -103,7 +108,8 @@ def to_docker(image_id: str, name: str, base: str = "") -> str:
     cmd.run(["skopeo", "copy", "--quiet", "--dest-oci-accept-uncompressed-layers", source,
              f"oci:{LAYER_CACHE}:image"])
     manifest = json.loads(cmd.run(["skopeo", "inspect", "--raw", source]).stdout)
-    config = config_bytes(cmd.run(["skopeo", "inspect", "--config", "--raw", source]).stdout)
+    config = config_bytes(cmd.run(["skopeo", "inspect", "--config", "--raw", source]).stdout,
+                          labels)
     diff_ids = json.loads(config)["rootfs"]["diff_ids"]
     blobs = [LAYER_CACHE / "blobs" / "sha256" / layer["digest"].split(":", 1)[1]
              for layer in manifest["layers"]]

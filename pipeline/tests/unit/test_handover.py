@@ -39,6 +39,12 @@ def test_two_builds_differing_only_in_build_container_get_one_config() -> None:
     assert handover.config_bytes(json.dumps(CONFIG)) == handover.config_bytes(json.dumps(other))
 
 
+def test_labels_are_set_in_the_written_config() -> None:
+    labelled = json.loads(handover.config_bytes(json.dumps(CONFIG), {"org.example.k": "v"}))
+    assert labelled["config"]["Labels"] == {"org.example.k": "v"}
+    assert labelled["config"]["User"] == "10001:10001"
+
+
 def test_the_held_prefix_is_the_longest_any_known_image_shares() -> None:
     ours = ["sha256:base", "sha256:venv", "sha256:code-2"]
     assert handover.held_prefix(ours, [["sha256:base"],
