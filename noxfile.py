@@ -362,12 +362,12 @@ def _docker_push(session: nox.Session) -> None:
     registry = _require(session, ["REGISTRY"])["REGISTRY"].rstrip("/")
     remote = f"{registry}/{images.image_name()}"
     _preflight(session)
-    unbuilt = preflight.missing_images(images.tags())
-    if unbuilt:
-        session.error(f"no image {', '.join(unbuilt)} in Docker: images are built per commit, "
-                      "so run `nox -s docker_build` first (or `nox -s docker` for both)")
     try:
         with images.registry_credentials(registry) as env:
+            unbuilt = preflight.missing_images(images.tags())
+            if unbuilt:
+                session.error(f"no image {', '.join(unbuilt)} in Docker: images are built per "
+                              "commit, so run `nox -s docker_build` first (or `nox -s docker`)")
             for tag in images.tags():
                 session.run(images.docker(), "tag", tag, f"{registry}/{tag}", external=True)
                 _push(session, registry, f"{registry}/{tag}", env)
@@ -394,6 +394,9 @@ def _sign(session: nox.Session, image: oci.DigestRef, started: datetime,
     if not publish.signing_configured():
         session.warn("not signed: no IMAGE_SIGNING_KEY (deploy refuses unsigned images)")
         return
+    missing = preflight.missing_tools(["gpg", "skopeo"])
+    if missing:
+        session.error(f"{image} is pushed but cannot be signed: {missing}")
     try:
         session.log(publish.publish_pushed(image, f"{image.repository}:latest",
                                            images.tags()[-1], started, docker_env))

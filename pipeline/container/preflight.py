@@ -17,8 +17,9 @@ from pipeline.core import cmd
 INSTALL = {
     "docker": "install Docker (Debian: apt-get install docker.io) or set DOCKER to a client",
     "buildah": "install buildah (Debian: apt-get install buildah) or set IMAGE_BUILDER=docker",
-    "skopeo": "install skopeo (Debian: apt-get install skopeo) or set IMAGE_BUILDER=docker",
+    "skopeo": "install skopeo (Debian: apt-get install skopeo)",
     "mmdebstrap": "install mmdebstrap (Debian: apt-get install mmdebstrap)",
+    "gpg": "install GnuPG (Debian: apt-get install gnupg), or unset IMAGE_SIGNING_KEY",
 }
 
 

@@ -15,9 +15,9 @@ def test_each_missing_tool_is_named_with_how_to_install_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None if name != "buildah" else "/x")
     line = preflight.missing_tools(["buildah", "skopeo", "mmdebstrap"])
-    assert line == ("`skopeo` is not installed: install skopeo (Debian: apt-get install skopeo) "
-                    "or set IMAGE_BUILDER=docker; `mmdebstrap` is not installed: install "
-                    "mmdebstrap (Debian: apt-get install mmdebstrap)")
+    assert line == ("`skopeo` is not installed: install skopeo (Debian: apt-get install skopeo); "
+                    "`mmdebstrap` is not installed: install mmdebstrap (Debian: apt-get install "
+                    "mmdebstrap)")
     assert preflight.missing_tools(["buildah"]) is None
 
 
