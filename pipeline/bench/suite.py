@@ -85,6 +85,11 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             ("image adds <= 30 MB to its base", f"{image['added_mb']:.1f} MB",
              image["added_mb"] <= 30),
             ("code-only rebuild <= 5 s", f"{image['rebuild_s']:.2f} s", image["rebuild_s"] <= 5),
+            # What an owner runs: nox, SBOM, wheels, reproducible build, hand-over to Docker;
+            # the plain BuildKit rebuild above is the same change's reference in this run.
+            ("`nox -s docker_build` after a code-only change <= 5 s",
+             f"{image.get('docker_build_s', float('nan')):.2f} s",
+             image.get("docker_build_s", float("inf")) <= 5),
             ("/healthz within 2 s of docker run", f"{image['time_to_healthy_s']:.2f} s",
              image["time_to_healthy_s"] <= 2),
             ("10 s load inside --memory 128m: 0 errors, no OOM",

@@ -106,7 +106,7 @@ def base_image() -> tuple[str, str]:
 
 
 def build_args() -> dict[str, str]:
-    """The build's --build-arg values: OCI label facts and the base, all fixed by the commit."""
+    """The build's facts: the base and what the labels say, all fixed by the commit."""
     epoch = source_date_epoch()
     name, digest = base_image()
     values = {
@@ -123,6 +123,20 @@ def build_args() -> dict[str, str]:
     # so the Dockerfile's `official-base` default serves plain `docker build` only.
     values["BASE_IMAGE"] = name
     return values
+
+
+# The OCI annotation each build fact becomes (image-spec annotations.md), set as --label.
+LABELS = {"TITLE": "title", "DESCRIPTION": "description", "VERSION": "version",
+          "REVISION": "revision", "CREATED": "created", "SOURCE": "source",
+          "BASE_NAME": "base.name", "BASE_DIGEST": "base.digest"}
+LICENSE = "MIT"
+
+
+def labels(args: dict[str, str]) -> dict[str, str]:
+    """The image's OCI labels, from the build facts: set when the image is written."""
+    return {**{f"org.opencontainers.image.{LABELS[key]}": value
+               for key, value in args.items() if key in LABELS},
+            "org.opencontainers.image.licenses": LICENSE}
 
 
 @contextmanager

@@ -24,12 +24,12 @@ def digest(files: Sequence[Path], extra: Sequence[str] = ()) -> str:
     return hasher.hexdigest()
 
 
-def current(venv: Path, value: str) -> bool:
-    """Tell whether the environment was last installed from exactly these files."""
-    stamp = venv / STAMP
-    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == value
+def current(venv: Path, value: str, stamp: str = STAMP) -> bool:
+    """Tell whether the environment (or output) was last made from exactly these files."""
+    path = venv / stamp
+    return path.is_file() and path.read_text(encoding="utf-8").strip() == value
 
 
-def record(venv: Path, value: str) -> None:
+def record(venv: Path, value: str, stamp: str = STAMP) -> None:
     """Remember what the environment now holds; a recreated environment starts without it."""
-    (venv / STAMP).write_text(value + "\n", encoding="utf-8")
+    (venv / stamp).write_text(value + "\n", encoding="utf-8")

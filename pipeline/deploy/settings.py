@@ -23,6 +23,9 @@ ALWAYS_REQUIRED = ("CF_API", "CF_USERNAME", "CF_PASSWORD", "CF_ORG", "CF_SPACE",
 # push_command.go GetDockerPassword), so docker mode needs both.
 DOCKER_REQUIRED = ("CF_DOCKER_PASSWORD", "CF_DOCKER_USERNAME")
 SECRETS = ("CF_PASSWORD", "CF_DOCKER_PASSWORD")
+# Masking replaces every occurrence of a secret in cf's output; a value this short would also
+# match inside ordinary words ("p" in "app"), so it is refused rather than masked badly.
+MIN_SECRET_LENGTH = 8
 DIGEST_REF = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
 
 
@@ -166,6 +169,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> DeploySettings:
     absent = missing([*ALWAYS_REQUIRED, *(DOCKER_REQUIRED if docker else ())], env)
     if absent:
         raise DeployError(describe(absent))
+    short = [name for name in SECRETS if 0 < len(env.get(name, "")) < MIN_SECRET_LENGTH]
+    if short:
+        raise DeployError(f"{', '.join(short)} is shorter than {MIN_SECRET_LENGTH} characters: "
+                          "set the real credential (a value that short would be masked inside "
+                          "ordinary words)")
     vars_file = Path(env["CF_VARS_FILE"])
     if not vars_file.is_file():
         raise DeployError(f"CF_VARS_FILE does not name a file: {vars_file}")
@@ -180,10 +188,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> DeploySettings:
 
 
 def mask(text: str, secrets: Mapping[str, str]) -> str:
-    """Replace every secret value in a line with ****."""
-    for value in secrets.values():
-        if value:
-            text = text.replace(value, "****")
+    """Replace every occurrence of every secret value with ****, longest first.
+
+    Longest first, so a secret that contains another is masked whole, not in part.
+    """
+    for value in sorted(filter(None, secrets.values()), key=len, reverse=True):
+        text = text.replace(value, "****")
     return text
 
 

@@ -1,58 +1,14 @@
-"""pipeline.container.build: the builder choice, the buildah steps, the config normalisation."""
+"""pipeline.container.build: the builder choice and the buildah steps."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pipeline.container import build
 from pipeline.core import cmd
 from pipeline.tests.support.recorder import Recorder
-
-CONFIG: dict[str, Any] = {
-    "architecture": "amd64", "container": "build-container-1",
-    "created": "2026-01-01T00:00:00Z",
-    "config": {"Hostname": "build-host-1", "Domainname": "x", "User": "10001:10001",
-               "Healthcheck": {"Test": ["CMD", "true"]}},
-    "container_config": {"Hostname": "build-host-1", "User": "10001:10001"},
-}
-
-
-def test_build_container_identity_is_blanked_and_nothing_else() -> None:
-    normal = build.normalise_config(CONFIG)
-    assert normal["container"] == ""
-    assert normal["config"] == {**CONFIG["config"], "Hostname": "sandbox", "Domainname": ""}
-    assert normal["container_config"]["Hostname"] == "sandbox"
-    assert normal["config"]["Healthcheck"] == {"Test": ["CMD", "true"]}
-    assert CONFIG["container"] == "build-container-1"  # the input is left alone
-
-
-def test_two_builds_differing_only_in_build_container_get_one_digest(tmp_path: Path) -> None:
-    digests = []
-    for run, (container, host) in enumerate([("aaa", "h1"), ("bbb", "h2")]):
-        layout = tmp_path / str(run)
-        layout.mkdir()
-        config = {**CONFIG, "container": container,
-                  "config": {**CONFIG["config"], "Hostname": host}}
-        data = json.dumps(config).encode()
-        name = hashlib.sha256(data).hexdigest()
-        (layout / name).write_bytes(data)
-        (layout / "manifest.json").write_text(json.dumps(
-            {"config": {"mediaType": "m", "digest": f"sha256:{name}", "size": len(data)},
-             "layers": []}))
-        digest = build.rewrite_config(layout)
-        manifest = json.loads((layout / "manifest.json").read_text())
-        stored = (layout / digest.split(":")[1]).read_bytes()
-        assert manifest["config"] == {"mediaType": "m", "digest": digest, "size": len(stored)}
-        assert hashlib.sha256(stored).hexdigest() == digest.split(":")[1]
-        assert not (layout / name).exists()
-        digests.append(digest)
-    assert digests[0] == digests[1]
 
 
 @pytest.mark.parametrize(("env", "found", "chosen"), [
@@ -91,7 +47,11 @@ def test_buildah_builds_with_the_commit_time_and_hands_over_to_docker(
     assert names[0] == "buildah" and steps[0][1] == "build"  # no pull: the base is in sync
     assert ["--timestamp", "1700000000"] == steps[0][steps[0].index("--timestamp"):][:2]
     assert ["--format", "docker"] == steps[0][steps[0].index("--format"):][:2]
-    assert steps[1][-3:] == ["to-docker", str(build.IID_FILE), "echo:latest"]
+    assert "--layers" in steps[0] and "--no-cache" not in steps[0]
+    assert "--label" not in steps[0]  # buildah makes each one a layer commit
+    assert steps[0][steps[0].index("--build-arg") + 1] == "BASE_IMAGE=local/python:3.11-bookworm"
+    assert steps[1][3:6] == ["to-docker", str(build.IID_FILE), "echo:latest"]
+    assert "org.opencontainers.image.revision=c0ffee" in steps[1]  # set as the config is written
     assert [step[-3:] for step in steps[2:]] == [
         ["tag", "echo:latest", "echo:c0ffee"], ["tag", "echo:latest", "echo:1.0.0"]]
 
@@ -105,3 +65,12 @@ def test_a_stale_base_is_copied_from_docker_first() -> None:
     with cmd.using(Recorder(answer)):
         assert build.base_sync_command("local/python:3.11-bookworm") == [
             "buildah", "pull", "--quiet", "docker-daemon:local/python:3.11-bookworm"]
+
+
+def test_no_cache_builds_from_nothing_with_either_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BASE_IMAGE", "local/python:3.11-bookworm")
+    with cmd.using(Recorder(lambda _command: (0, "sha256:60572331812c\n", ""))):
+        buildah = build.commands({"IMAGE_BUILDER": "buildah"}, fresh=True)
+        docker = build.commands({"IMAGE_BUILDER": "docker"}, fresh=True)
+    assert "--no-cache" in next(step for step in buildah if step[:2] == ["buildah", "build"])
+    assert "--no-cache" in docker[0]

@@ -266,9 +266,24 @@ def test_cf_feature_flag_without_a_state_line_is_an_error() -> None:
             Cf().feature_enabled("diego_docker")
 
 
-def test_secrets_are_masked_in_any_line() -> None:
-    line = settings.mask("cf auth user hunter2 --x=hunter2", {"CF_PASSWORD": "hunter2"})
-    assert line == "cf auth user **** --x=****"
+def test_every_occurrence_of_every_secret_is_masked_longest_first() -> None:
+    secrets = {"CF_PASSWORD": "hunter22", "CF_DOCKER_PASSWORD": "hunter22-and-more"}
+    line = settings.mask("auth hunter22 --x=hunter22 push hunter22-and-more", secrets)
+    assert line == "auth **** --x=**** push ****"
+
+
+@pytest.mark.parametrize("name", ["CF_PASSWORD", "CF_DOCKER_PASSWORD"])
+def test_a_secret_too_short_to_mask_safely_is_refused_before_any_cf_call(name: str) -> None:
+    record, outcome = deploy(rolling(), env={**DOCKER_ENV, name: "p"})
+    assert outcome == (f"ERROR {name} is shorter than 8 characters: set the real credential "
+                       "(a value that short would be masked inside ordinary words)")
+    assert not record.calls
+
+
+def test_the_dry_run_masks_the_secret_and_leaves_words_whole() -> None:
+    with cmd.using(recorder(rolling())):
+        outcome = rollout.dry_run({**DOCKER_ENV, "CF_DOCKER_PASSWORD": "pipeline"})
+    assert "pipeline" not in outcome and "cf api https://" in outcome
 
 
 def test_only_digest_references_deploy() -> None:
