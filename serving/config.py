@@ -19,7 +19,7 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings:  # pylint: disable=too-many-instance-attributes  # one per setting
     """Validated settings for one process, built by `load_settings` from the VARIABLES table."""
 
     mode: str

@@ -66,9 +66,10 @@ def configuration(credential: probes.Credential | None, directory: Path = REPORT
 
 
 def schemathesis_command(schema: Path, url: str, examples: int, seed: int,
-                         extra: Sequence[str] = (), config: Path = CONFIG) -> list[str]:
+                         extra: Sequence[str] = ()) -> list[str]:
     """Every check, positive and negative data, at least `examples` per operation."""
     binary = Path(sys.executable).with_name("schemathesis")
+    config = configuration(probes.load().credential)
     return [
         str(binary), "--config-file", str(config), "run", str(schema), "--url", url,
         "--checks", "all", "--mode", "all",
@@ -107,15 +108,14 @@ def stream(argv: list[str], log: Path, terminal: TextIO = sys.stdout) -> int:
 
 
 def fuzz(schema: Path, url: str, examples: int, seeds: Sequence[int],
-         extra: Sequence[str] = (), runner: ToolRunner = stream, *,
-         config: Path = CONFIG) -> tuple[int, str]:
+         extra: Sequence[str] = (), runner: ToolRunner = stream) -> tuple[int, str]:
     """Run with the first seed, again with the second only if the tools crashed; exit code, line."""
     crashes: list[tuple[int, Verdict]] = []
     for seed in seeds[:2]:
         print(f"fuzz: {url} with {examples} examples per operation, seed {seed} "
               f"(replay: nox -s fuzz -- --seed {seed})", flush=True)
         report_path(seed).unlink(missing_ok=True)
-        returncode = runner(schemathesis_command(schema, url, examples, seed, extra, config),
+        returncode = runner(schemathesis_command(schema, url, examples, seed, extra),
                             log_path(seed))
         verdict = judge(report_path(seed), log_path(seed), returncode, examples)
         if verdict.kind != "crash":
@@ -152,9 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = secrets.randbelow(2**31) if args.seed is None else args.seed
     seeds = [seed, secrets.randbelow(2**31)]
     REPORTS.mkdir(parents=True, exist_ok=True)
-    declared = probes.load()
-    declared.headers()  # the run's credential, in the environment before any server starts
-    config = configuration(declared.credential)
+    probes.load().headers()  # the run's credential, in the environment before any server starts
     with ExitStack() as stack:
         try:
             url = args.url or stack.enter_context(serve(REPORTS / "server.log")).url
@@ -172,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         schema = REPORTS / "openapi.json"
         schema.write_bytes(reply.body)
-        code, line = fuzz(schema, url, args.examples, seeds, extra, config=config)
+        code, line = fuzz(schema, url, args.examples, seeds, extra)
     print(line, file=sys.stderr if code else sys.stdout)
     if not args.url:  # the server this run started: its access log says how far writes got
         answered = writes_answered(REPORTS / "server.log")
