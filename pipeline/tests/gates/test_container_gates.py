@@ -49,8 +49,8 @@ def test_push_with_half_the_credentials_names_the_other(tree: Tree) -> None:
 
 def test_push_of_a_commit_not_yet_built_says_to_build_it(tree: Tree) -> None:
     name = f"echo-unbuilt-{uuid.uuid4().hex[:8]}"
-    output = failed(tree.nox("-s", "docker_push",
-                             env={"REGISTRY": "127.0.0.1:9", "IMAGE_NAME": name}))
+    env = {"REGISTRY": "127.0.0.1:9", "IMAGE_NAME": name}
+    output = failed(tree.nox("-s", "docker_push", env=env))
     assert "in Docker: images are built per commit, so run `nox -s docker_build` first" in output
     assert "No such image" not in output and "Traceback" not in output
 
