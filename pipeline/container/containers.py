@@ -22,7 +22,8 @@ from pipeline.core.service import LOOPBACK, free_port, wait_healthy
 STOP_BUDGET_S = 10.0  # `docker stop` and Cloud Foundry both kill after 10 s
 NOT_ROOT = 10001  # the Dockerfile's USER
 # Read-only but for an ephemeral /tmp, as every Cloud Foundry instance has a writable disk.
-HARDENED = ("--read-only", "--tmpfs", "/tmp:rw,noexec", "--cap-drop", "ALL")
+HARDENED = ("--read-only", "--tmpfs", "/tmp:rw,noexec",  # nosec B108 - the container's own tmpfs
+            "--cap-drop", "ALL")
 
 
 @dataclass

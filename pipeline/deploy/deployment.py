@@ -238,12 +238,7 @@ def dry_run_lines(settings: DeploySettings) -> list[str]:
              "# the strategy: canary on cf >= 8.8.0 and Cloud Controller >= 3.173.0 "
              "(links.cloud_controller_v3.meta.version), else rolling; one line says which",
              *map(cf, login_commands(settings)),
-             f"# secrets reach cf through its environment only: {env}",
-             f"# the API's secrets ({', '.join(sorted(settings.app_secrets)) or 'none'}) "
-             "from a private JSON file, the instance manifest.yml binds:",
-             cf(["update-user-provided-service", app_secrets.instance_name(app), "-p", "FILE"]),
-             f"{cf(['create-user-provided-service', app_secrets.instance_name(app), '-p', 'FILE'])}"
-             "   # when cf says it is not found (a first deploy)"]
+             f"# secrets reach cf through its environment only: {env}"]
     if settings.mode == "docker":
         lines.append(f"# {manifest.name}: manifest.yml with docker.image={settings.image_ref}, "
                      f"docker.username={settings.docker_username}, no command (the image's "
@@ -251,6 +246,11 @@ def dry_run_lines(settings: DeploySettings) -> list[str]:
     lines += [
         "# before pushing: the app's GUID, lifecycle, ACTIVE deployments and the revision "
         "serving now",
+        f"# then the API's secrets ({', '.join(sorted(settings.app_secrets)) or 'none'}) from a "
+        "private JSON file, to the instance manifest.yml binds:",
+        cf(["update-user-provided-service", app_secrets.instance_name(app), "-p", "FILE"]),
+        f"{cf(['create-user-provided-service', app_secrets.instance_name(app), '-p', 'FILE'])}"
+        "   # when cf says it is not found (a first deploy)",
         f"# canary (CANARY_STEPS={steps or 'unset: one canary instance, then all'}; "
         "--instance-steps only from Cloud Controller 3.189.0):",
         cf(push_command(settings, manifest, plan)),

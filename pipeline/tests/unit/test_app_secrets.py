@@ -102,5 +102,5 @@ def test_any_other_update_failure_stops_before_pushing() -> None:
 def test_the_dry_run_names_the_secrets_and_shows_no_value() -> None:
     text = rollout.dry_run({**ENV, "SHOP_KEY": SECRET, "SHOP_TOKEN": SECRET + "2"})
     assert f"cf update-user-provided-service {INSTANCE} -p FILE" in text
-    assert "the API's secrets (SHOP_KEY, SHOP_TOKEN)" in text
+    assert "then the API's secrets (SHOP_KEY, SHOP_TOKEN)" in text
     assert SECRET not in text
