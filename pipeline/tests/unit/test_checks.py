@@ -28,7 +28,7 @@ def test_python_checks_take_the_files_they_are_given() -> None:
                             "serving/edge.py"]]
     mccabe = checks.BY_NAME["mccabe"].commands(["a.py"])[0]
     assert mccabe[-2:] == ["--max-complexity=10", "a.py"]
-    assert checks.BY_NAME["pylint"].groups == ("runtime", "lint", "bench")
+    assert checks.BY_NAME["pylint"].groups == ("runtime", "lint", "bench", "browser")
 
 
 def test_the_workflow_check_covers_every_workflow_file() -> None:
