@@ -26,12 +26,12 @@ from pipeline.core.project import copy_tree
 from pipeline.core.service import serve, start_server
 from pipeline.tests.fakes import router
 
-# Appended to the new release's app/__init__.py: any API exports `blueprint` (README, "Your own
+# Appended to the new release's app/__init__.py: any API exports `api` (README, "Your own
 # service"), and a before_request of the blueprint runs for its routes only, not the stack's.
 PLANTED = """
 # Planted by the deploy rehearsal: every request of the API fails; /healthz still answers.
 from flask import abort as _planted_abort  # noqa: E402
-blueprint.before_request(lambda: _planted_abort(500))
+api.before_request(lambda: _planted_abort(500))
 """
 NOT_A_SECRET = "rehearsal-only"  # nosec B105  # pragma: allowlist secret
 DEPLOY_ENV = {

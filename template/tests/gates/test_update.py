@@ -58,7 +58,7 @@ def shop(releases: Tree, tmp_path: Path) -> Tree:
     service = Tree(render(tmp_path / "shop", SHOP, releases.path, vcs_ref="v2.0.0"))
     service.run("git", "init", "-q")
     service.commit("start shop from the template")
-    service.plant("app/routes.py", OWNER_EDIT)
+    service.plant("app/views.py", OWNER_EDIT)
     _edit(service.path / "tests" / "probes.toml", 'path = "/echo/hello?lang=en-GB"',
           'path = "/echo/shop?lang=en"')
     service.commit("the owner's edits")
@@ -69,7 +69,7 @@ def test_an_update_brings_the_pipeline_and_keeps_the_owners_work(
         releases: Tree, shop: Tree) -> None:
     template = releases.path
     releases.plant("pipeline/lint/complexity.py", PIPELINE_FIX)
-    releases.plant("app/routes.py", "\n# the echo example changed too\n")
+    releases.plant("app/views.py", "\n# the echo example changed too\n")
     releases.run("git", "mv", "docs/build-type.md", "docs/slsa-build-type.md")
     _edit(template / "copier.yml", "_migrations: []\n", MIGRATION)
     _release(releases, "v2.1.0")
@@ -82,7 +82,7 @@ def test_an_update_brings_the_pipeline_and_keeps_the_owners_work(
     assert (service / "pipeline/lint/complexity.py").read_text().endswith(PIPELINE_FIX)
     assert (service / "docs/slsa-build-type.md").is_file()
     assert not (service / "docs/build-type.md").exists()
-    routes = (service / "app/routes.py").read_text()
+    routes = (service / "app/views.py").read_text()
     assert routes.endswith(OWNER_EDIT) and "echo example changed" not in routes
     assert 'path = "/echo/shop?lang=en"' in (service / "tests/service/probes.toml").read_text()
     assert "_commit: v2.1.0" in (service / ".copier-answers.yml").read_text()
