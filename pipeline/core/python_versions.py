@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.\d+)$")
 _BASE = re.compile(r"^FROM\s+python:(3\.\d+)-slim-(\w+)@sha256:[0-9a-f]{64}\s+AS\s+official-base",
@@ -25,7 +26,7 @@ _RUNTIME_IN_PROSE = re.compile(r"python:(3\.\d+)-slim|local/python:(3\.\d+)-|pyt
 _RANGE_IN_PROSE = re.compile(r"Python (3\.\d+) to (3\.\d+)")
 
 
-def _pyproject(root: Path) -> dict[str, object]:
+def _pyproject(root: Path) -> dict[str, Any]:
     with (root / "pyproject.toml").open("rb") as handle:
         return tomllib.load(handle)
 
@@ -38,9 +39,7 @@ def _read(root: Path, name: str) -> str:
 def _metadata(root: Path, pythons: list[str], runtime: str) -> list[str]:
     del runtime  # the metadata names what is supported, not what ships
     data = _pyproject(root)
-    project = data["project"]
-    tool = data["tool"]
-    assert isinstance(project, dict) and isinstance(tool, dict)
+    project, tool = data["project"], data["tool"]
     found = []
     if project.get("requires-python") != f">={pythons[0]}":
         found.append(f"pyproject.toml requires-python is {project.get('requires-python')!r}, "
@@ -106,7 +105,6 @@ CHECKS: tuple[Callable[[Path, list[str], str], list[str]], ...] = (
 def disagreements(root: Path) -> list[str]:
     """One line for each file that names another Python than [tool.pipeline] decides."""
     settings = _pyproject(root)["tool"]
-    assert isinstance(settings, dict)
     pythons = list(settings["pipeline"]["pythons"])
     runtime = str(settings["pipeline"]["runtime-python"])
     found = [] if runtime in pythons else [f"runtime-python {runtime} is not in pythons"]
