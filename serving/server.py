@@ -12,6 +12,8 @@ from granian.http import HTTP1Settings
 from granian.server import MPServer, MTServer, Server
 
 from serving.config import ConfigError, Settings, load_settings, read_environment
+from serving.project import API_PACKAGE
+from serving.settings import declared
 
 # Slow-header clients (slowloris) are cut off after this long; CF's router and Docker's
 # health check send their headers in one packet, so real clients never come near it.
@@ -62,10 +64,17 @@ def build_server(settings: Settings, target: str = APP) -> MPServer | MTServer:
 
 def main() -> int:
     """Validate the configuration, then serve until SIGTERM drains the workers."""
+    variables = read_environment()
     try:
-        settings = load_settings(read_environment())
+        settings = load_settings(variables)
+        # The API's own settings too, before any worker starts.
+        declared(importlib.import_module(API_PACKAGE)).from_variables(variables,
+                                                                      settings.production)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:  # the API package (app/) or a module it imports
+        print(f"cannot load the API: {error}", file=sys.stderr)
         return 2
     try:
         check_port_free(settings.host, settings.port)
@@ -73,14 +82,7 @@ def main() -> int:
         print(f"cannot listen on {settings.host}:{settings.port}: {error.strerror}; free it or set"
               " HOST and PORT", file=sys.stderr)
         return 2
-    try:
-        preload()  # builds the app, so the API's own settings are validated here too
-    except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 2
-    except ImportError as error:  # the API package (app/) or a module it imports
-        print(f"cannot load the API: {error}", file=sys.stderr)
-        return 2
+    preload()
     serve(settings)
     return 0
 
