@@ -2,44 +2,70 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Final, Literal
 
-from dotenv import dotenv_values
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import NoDecode
 
-PRODUCTION = "Production"
-MODES = ("Development", "Testing", PRODUCTION)
+from serving.settings import ConfigError, EnvironmentSettings, read_environment
 
-
-class ConfigError(ValueError):
-    """A setting is missing or unsafe; the message names the variable."""
+PRODUCTION: Final = "Production"
 
 
-@dataclass(frozen=True)
-class Settings:  # pylint: disable=too-many-instance-attributes  # one per setting
-    """Validated settings for one process, built by `load_settings` from the VARIABLES table."""
+def _host_names(raw: object) -> object:
+    """Split a comma-separated list; the default, already a tuple, passes as it is."""
+    return tuple(h.strip().lower() for h in raw.split(",") if h.strip()) if isinstance(
+        raw, str) else raw
 
-    mode: str
-    host: str
-    port: int
-    web_concurrency: int
-    web_backlog: int
-    graceful_timeout: int
-    trusted_hosts: tuple[str, ...]
-    max_body_bytes: int
-    max_url_bytes: int
-    max_header_bytes: int
-    log_level: str
-    trusted_proxy_count: int
-    api_reference: bool
+
+class Settings(EnvironmentSettings):
+    """The stack's own settings, one field per variable (its name in upper case), in the order
+    they are checked; .env.example and docs/serving.md document each one (tested)."""
+
+    # First: the Production rules below depend on it.
+    # Any case: the capitalised spelling is each mode's own.
+    mode: Annotated[Literal["Development", "Testing", "Production"], BeforeValidator(
+        str.capitalize)] = Field(PRODUCTION, validation_alias="MODE_CONFIG")
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65_535)
+    web_concurrency: int = Field(2, ge=1, le=64)
+    web_backlog: int = Field(1024, ge=128, le=65_535)
+    # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
+    graceful_timeout: int = Field(8, ge=1, le=60)
+    trusted_hosts: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_host_names)] = ()
+    max_body_bytes: int = Field(16_384, ge=0, le=65_536)
+    max_url_bytes: int = Field(2048, ge=256, le=65_536)
+    max_header_bytes: int = Field(8192, ge=1024, le=65_536)
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"],
+                         BeforeValidator(str.upper)] = "INFO"
+    # The proxies in front that append the address they saw to X-Forwarded-For: 0 logs the
+    # peer itself, since any client can write that header; Cloud Foundry's router is one.
+    trusted_proxy_count: int = Field(0, ge=0, le=8)
+    api_reference: bool = False
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _named_hosts(cls, hosts: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if info.data.get("mode") == PRODUCTION and not hosts:
+            raise PydanticCustomError("production",
+                                      "must list the host names clients use in Production")
+        if info.data.get("mode") == PRODUCTION and any(h in ("*", ".") for h in hosts):
+            raise PydanticCustomError("production", "must not be a wildcard in Production")
+        return hosts
+
+    @field_validator("log_level")
+    @classmethod
+    def _quiet(cls, level: str, info: ValidationInfo) -> str:
+        if info.data.get("mode") == PRODUCTION and level == "DEBUG":
+            raise PydanticCustomError("production", "must not be DEBUG in Production")
+        return level
 
     @property
     def production(self) -> bool:
         """Report whether the strict Production rules apply."""
-        return _production(self.mode)
+        return self.mode == PRODUCTION  # the one place the strict mode is recognised
 
     def flask_config(self) -> dict[str, Any]:
         """Translate to the Flask config keys the app factory applies."""
@@ -60,119 +86,16 @@ class Settings:  # pylint: disable=too-many-instance-attributes  # one per setti
         }
 
 
-def _production(mode: str) -> bool:
-    return mode == PRODUCTION  # the one place the strict mode is recognised
-
-
-def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
-    """Merge `.env` under the real environment, which always wins (12-factor)."""
-    values: dict[str, str] = {}
-    if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ)
-    return values
-
-
-# A reader turns a variable's text (already stripped, or its default) into its value;
-# `production` tells it whether the strict rules apply.
-Reader = Callable[[str, str, bool], Any]
-
-
-def _whole(low: int, high: int) -> Reader:
-    """Read a whole number in [low, high]."""
-
-    def read(name: str, raw: str, _production: bool) -> int:
-        try:
-            value = int(raw, 10)
-        except ValueError:
-            raise ConfigError(f"{name} must be a whole number, got {raw[:32]!r}") from None
-        if not low <= value <= high:
-            raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
-        return value
-
-    return read
-
-
-def _text(_name: str, raw: str, _production: bool) -> str:
-    return raw
-
-
-def _mode(name: str, raw: str, _production: bool) -> str:
-    for mode in MODES:
-        if raw.lower() == mode.lower():
-            return mode
-    raise ConfigError(f"{name} must be one of {', '.join(MODES)}, got {raw[:32]!r}")
-
-
-def _trusted_hosts(name: str, raw: str, production: bool) -> tuple[str, ...]:
-    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
-    if production and not hosts:
-        raise ConfigError(f"{name} must list the host names clients use in Production")
-    if production and any(h in ("*", ".") for h in hosts):
-        raise ConfigError(f"{name} must not be a wildcard in Production")
-    return hosts
-
-
-def _log_level(name: str, raw: str, production: bool) -> str:
-    level = raw.upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {level[:16]!r}")
-    if production and level == "DEBUG":
-        raise ConfigError(f"{name} must not be DEBUG in Production")
-    return level
-
-
-def _flag(name: str, raw: str, _production: bool) -> bool:
-    if raw.lower() not in ("true", "false"):
-        raise ConfigError(f"{name} must be true or false, got {raw[:16]!r}")
-    return raw.lower() == "true"
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One environment variable: its default, written as the environment would, and its reader."""
-
-    name: str
-    default: str
-    read: Reader
-    field: str = ""  # the Settings field, when it is not the name in lower case
-
-    @property
-    def attribute(self) -> str:
-        """Name the Settings field this variable fills."""
-        return self.field or self.name.lower()
-
-
-# Every variable the service reads, in the order they are checked, each default written once.
-# .env.example and docs/serving.md document each one (tested); a new setting is one row here plus
-# its Settings field.
-TABLE = (
-    Variable("MODE_CONFIG", PRODUCTION, _mode, field="mode"),  # first: the rest depend on it
-    Variable("HOST", "127.0.0.1", _text),
-    Variable("PORT", "8080", _whole(1, 65_535)),
-    Variable("WEB_CONCURRENCY", "2", _whole(1, 64)),
-    Variable("WEB_BACKLOG", "1024", _whole(128, 65_535)),
-    # Cloud Foundry and `docker stop` both kill 10 s after SIGTERM: drain well before.
-    Variable("GRACEFUL_TIMEOUT", "8", _whole(1, 60)),
-    Variable("TRUSTED_HOSTS", "", _trusted_hosts),
-    Variable("MAX_BODY_BYTES", "16384", _whole(0, 65_536)),
-    Variable("MAX_URL_BYTES", "2048", _whole(256, 65_536)),
-    Variable("MAX_HEADER_BYTES", "8192", _whole(1024, 65_536)),
-    Variable("LOG_LEVEL", "INFO", _log_level),
-    # The proxies in front that append the address they saw to X-Forwarded-For: 0 logs the
-    # peer itself, since any client can write that header; Cloud Foundry's router is one.
-    Variable("TRUSTED_PROXY_COUNT", "0", _whole(0, 8)),
-    Variable("API_REFERENCE", "false", _flag),
-)
-VARIABLES = tuple(variable.name for variable in TABLE)
+# Every variable the service reads, as the environment spells it.
+VARIABLES = tuple(str(field.validation_alias or name).upper()
+                  for name, field in Settings.model_fields.items())
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Validate the environment, raising ConfigError on the first bad variable."""
     env = read_environment() if env is None else env
-    values: dict[str, Any] = {}
-    for variable in TABLE:
-        raw = env.get(variable.name, "").strip() or variable.default
-        values[variable.attribute] = variable.read(
-            variable.name, raw, _production(values.get("mode", "")))
-    return Settings(**values)
+    # Blank means unset, as for the API's settings; padding is never part of a value here.
+    return Settings.validated({name: value.strip() for name, value in env.items()})
+
+
+__all__ = ["VARIABLES", "ConfigError", "Settings", "load_settings", "read_environment"]

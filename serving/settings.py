@@ -5,27 +5,43 @@ environment variable (its name in upper case), with a type and a default; a secr
 `SecretStr`, and `Annotated[..., REQUIRED_IN_PRODUCTION]` makes a field required in Production.
 Views read `Settings.current()`. Values come from the environment (a git-ignored .env under it)
 and, on Cloud Foundry, from the credentials of the user-provided services bound to the app
-(VCAP_SERVICES), which is how `nox -s deploy` delivers secrets (docs/deploy.md).
+(VCAP_SERVICES), which is how `nox -s deploy` delivers secrets (docs/deploy.md). The stack's
+own settings (serving/config.py) are validated by the same machinery.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Self, get_args, get_origin
 
+from dotenv import dotenv_values
 from flask import current_app
 from pydantic import SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict)
 
-from serving.config import ConfigError, read_environment
 from serving.project import API_PACKAGE
 
 EXTENSION = "api_settings"  # where create_app keeps the validated instance
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+def read_environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """Merge `.env` under the real environment, which always wins (12-factor)."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values
 
 
 class RequiredInProduction:  # pylint: disable=too-few-public-methods  # a marker, no behaviour
@@ -43,8 +59,9 @@ class _Variables(EnvSettingsSource):
     os.environ (its DotEnvSettingsSource overrides the same method to read a file)."""
 
     def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str]) -> None:
-        self._given = {key.lower(): value for key, value in variables.items()}
-        super().__init__(settings_cls, case_sensitive=False, env_ignore_empty=True)
+        # An empty variable is an unset one, as the 12-factor environment means it.
+        self._given = {key.lower(): value for key, value in variables.items() if value}
+        super().__init__(settings_cls, case_sensitive=False)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
         return self._given
@@ -68,10 +85,10 @@ def vcap_credentials(variables: Mapping[str, str]) -> dict[str, str]:
                           "with credentials objects)") from None
 
 
-class ApiSettings(BaseSettings):
-    """The base of an API's settings: unknown variables ignored, values frozen once read."""
+class EnvironmentSettings(BaseSettings):
+    """Settings read from environment variables: unknown ones ignored, values frozen once read."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     @classmethod
     def settings_customise_sources(
@@ -79,23 +96,34 @@ class ApiSettings(BaseSettings):
         env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """`Settings()` reads what the stack reads, in the same order; arguments win."""
-        del env_settings, dotenv_settings, file_secret_settings
-        return init_settings, *_sources(settings_cls, read_environment())
+        """Only what `validated` passes: the variables it was given, never the process's own."""
+        del settings_cls, env_settings, dotenv_settings, file_secret_settings
+        return (init_settings,)
 
     @classmethod
-    def from_variables(cls, variables: Mapping[str, str], production: bool) -> Self:
-        """Validate these variables; one ConfigError line names the first bad or missing one."""
+    def validated(cls, *layers: Mapping[str, str]) -> Self:
+        """Validate these variables, an earlier layer winning; one ConfigError line names the
+        first bad or missing one."""
         values: dict[str, Any] = {}
-        for source in reversed(_sources(cls, variables)):
-            values.update(source())
+        for layer in reversed(layers):
+            values.update(_Variables(cls, layer)())
         try:
-            settings = cls(**values)
+            return cls(**values)
         except ValidationError as error:
             # Never the input: it may be a secret.
             first = error.errors(include_input=False, include_url=False)[0]
             name = ".".join(str(part) for part in first["loc"]).upper()
             raise ConfigError(f"{name}: {first['msg']}") from None
+
+
+class ApiSettings(EnvironmentSettings):
+    """The base of an API's settings, which may also come from a bound service's credentials."""
+
+    @classmethod
+    def from_variables(cls, variables: Mapping[str, str], production: bool) -> Self:
+        """Validate these variables, then the fields Production requires."""
+        # The environment wins over a bound service, as it wins over .env (12-factor).
+        settings = cls.validated(variables, vcap_credentials(variables))
         if production:
             for name in settings.required_in_production():
                 if not _present(getattr(settings, name)):
@@ -121,13 +149,6 @@ class ApiSettings(BaseSettings):
         if not isinstance(settings, cls):
             raise TypeError(f"the app serves {type(settings).__name__}, not {cls.__name__}")
         return settings
-
-
-def _sources(settings_cls: type[BaseSettings],
-             variables: Mapping[str, str]) -> tuple[PydanticBaseSettingsSource, ...]:
-    # The environment wins over a bound service, as it wins over .env (12-factor).
-    return (_Variables(settings_cls, variables),
-            _Variables(settings_cls, vcap_credentials(variables)))
 
 
 def _present(value: object) -> bool:

@@ -159,7 +159,7 @@ def test_production_refuses_an_incomplete_configuration(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "configuration error: TRUSTED_HOSTS must list the host names clients use in Production"
+        "configuration error: TRUSTED_HOSTS: must list the host names clients use in Production"
     ]
     assert "Traceback" not in result.stdout + result.stderr
 
