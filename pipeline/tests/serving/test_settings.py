@@ -12,8 +12,6 @@ import pytest
 from flask import Blueprint, Flask, Response, jsonify
 from pydantic import Field, SecretStr
 
-import serving
-from pipeline.core.service import free_port
 from serving import create_app, server
 from serving.config import ConfigError
 from serving.settings import REQUIRED_IN_PRODUCTION, ApiSettings, declared
@@ -120,10 +118,8 @@ def test_an_api_without_settings_declares_none(monkeypatch: pytest.MonkeyPatch) 
 def test_python_m_serving_exits_2_naming_the_missing_secret(
         owned: ModuleType, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    # main builds the app by importing serving.rsgi: afresh, around the owned API.
-    monkeypatch.setattr(serving, "API_PACKAGE", owned.__name__)
-    monkeypatch.delitem(sys.modules, "serving.rsgi", raising=False)
-    monkeypatch.setenv("PORT", str(free_port()))
+    # main validates the API's settings before it binds the port or builds the app.
+    monkeypatch.setattr(server, "API_PACKAGE", owned.__name__)
     monkeypatch.setenv("MODE_CONFIG", "Production")
     monkeypatch.setenv("TRUSTED_HOSTS", "svc.example")
     assert server.main() == 2
