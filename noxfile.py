@@ -30,17 +30,19 @@ if sys.version_info < (3, 11):  # noqa: UP036  # any nox may load this file, on 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position  # the path above makes pipeline/ importable
+from pipeline.lint import conflicts  # noqa: E402
+
+# Before anything parses a file (pyproject.toml, read as the modules below load): after an
+# update, the first failure names each conflict it left, whatever file it is in.
+conflicts.stop()
+
 from pipeline.container import (  # noqa: E402
     build, containers, images, oci, preflight, publish, rootfs)
 from pipeline.core import (  # noqa: E402
     debian_pythons, environment, installs, interpreters, paths, project, updates)
-from pipeline.lint import checks, conflicts  # noqa: E402
+from pipeline.lint import checks  # noqa: E402
 
 # pylint: enable=wrong-import-position
-
-# Before anything parses a file (pyproject.toml, just below): after an update, the first failure
-# names each conflict it left, whatever file it is in.
-conflicts.stop()
 
 # Stage helpers that need a third-party package run inside their session's environment
 # (`python -m pipeline.<stage>`), never in nox's process: pipeline/tests/unit/test_noxfile.py

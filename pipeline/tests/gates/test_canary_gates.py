@@ -22,6 +22,7 @@ import pytest
 
 from pipeline.core.paths import ROOT
 from pipeline.core.service import RunningServer, free_port, serve
+from pipeline.deploy.app_secrets import instance_name
 from pipeline.deploy.settings import app_name
 from pipeline.tests.support.double import (
     BASE, DEPLOYMENT, FAKE_GUID, argvs, deploy, fake_cf, fake_cf_in, no_secret_leaked,
@@ -57,8 +58,14 @@ def _read(cf_log: Path, path: str, **env: str) -> Any:
     return json.loads(result.stdout)
 
 
-def _paused(cf_log: Path, **env: str) -> Any:
+def _bound(cf_log: Path, **env: str) -> None:
+    """Target a space holding the instance manifest.yml binds, as the stage leaves it."""
     targeted(cf_log, **env)
+    assert fake_cf(cf_log, "create-user-provided-service", instance_name(NAME), **env).ok
+
+
+def _paused(cf_log: Path, **env: str) -> Any:
+    _bound(cf_log, **env)
     pushed = fake_cf(cf_log, "push", "-f", "manifest.yml", "--strategy", "canary", **env)
     assert pushed.ok, pushed.stderr
     return pushed
@@ -110,7 +117,7 @@ def test_cancel_returns_at_once_and_the_updater_finishes_it(cf_log: Path) -> Non
 
 
 def test_cf_cancels_its_own_deployment_at_the_startup_timeout(cf_log: Path) -> None:
-    targeted(cf_log)
+    _bound(cf_log)
     timeout = fake_cf(cf_log, "push", "-f", "manifest.yml", "--strategy", "canary",
                       FAKE_CF_START_MINUTES="6", CF_STARTUP_TIMEOUT="5")
     assert timeout.returncode == 1 and timeout.stderr.startswith("Start app timeout\n")
@@ -125,7 +132,7 @@ def test_a_rival_push_supersedes_a_paused_deployment(cf_log: Path) -> None:
 
 
 def test_older_platforms_refuse_what_they_do_not_have(cf_log: Path) -> None:
-    targeted(cf_log)
+    _bound(cf_log)
     old_cli = fake_cf(cf_log, "push", "-f", "manifest.yml", "--strategy", "canary",
                       FAKE_CF_CLI_VERSION="8.7.11")
     assert old_cli.stderr.startswith('Incorrect Usage: STRATEGY must be "rolling" or not set')
