@@ -122,16 +122,6 @@ def test_a_body_cut_short_by_fin_is_not_processed(service_url: str, body_head: b
         _json_error(_read_all(sock), 400)
 
 
-@pytest.mark.xfail(strict=True, reason="Granian drops the response due after a half-close: the"
-                   " limitation and its upstream report are in docs/serving.md")
-def test_a_request_then_a_half_close_gets_its_answer(service_url: str) -> None:
-    """Granian 2.8 answers nothing: strict, so an upstream fix fails here and updates the docs."""
-    with _connect(service_url, 5) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n")
-        sock.shutdown(socket.SHUT_WR)
-        assert _status(_read_all(sock)) == 200
-
-
 @pytest.mark.process
 def test_a_body_cut_by_a_reset_is_logged_as_refused(
         local_server: RunningServer, body_head: bytes) -> None:
