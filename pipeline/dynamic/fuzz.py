@@ -53,11 +53,13 @@ ECHO_LIMIT = 16_000
 ToolRunner = Callable[[list[str], Path], int]
 
 
-def configuration(credential: probes.Credential | None, directory: Path = REPORTS) -> Path:
+def configuration(credential: probes.Credential | None, directory: Path | None = None) -> Path:
     """CONFIG, plus the credential header when tests/probes.toml declares one: the file names
     the variable and schemathesis reads its value from the environment (never argv or a file)."""
     if credential is None:
         return CONFIG
+    directory = directory or REPORTS  # read at call time: tests point REPORTS elsewhere
+    directory.mkdir(parents=True, exist_ok=True)
     written = directory / CONFIG.name
     header = json.dumps(credential.header)
     written.write_text(f'headers = {{ {header} = "${{{credential.setting}}}" }}\n\n'
