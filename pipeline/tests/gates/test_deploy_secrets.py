@@ -5,7 +5,9 @@ credential; a recognisable value in no argv and no output."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from pipeline.core.service import serve
 from pipeline.deploy.settings import app_name
@@ -17,17 +19,21 @@ SECRET = "Recognisable-owner-secret-93ac"  # pragma: allowlist secret
 NAME = app_name()
 INSTANCE = f"{NAME}-settings"
 OLD = {**BASE, "FAKE_CF_CLI_VERSION": "8.7.11"}  # the rolling path: the shortest with a push
-SETTINGS = '''"""An owner's settings, planted."""
-from typing import Annotated
+SETTINGS = '''
 
-from serving.settings import REQUIRED_IN_PRODUCTION, ApiSettings, SecretStr
+# Planted: an owner's secrets, one required and one optional, beside any the API declares.
+from typing import Annotated as _Annotated
+
+from serving.settings import REQUIRED_IN_PRODUCTION as _REQUIRED
+from serving.settings import ApiSettings as _ApiSettings
+from serving.settings import SecretStr as _SecretStr
 
 
-class Settings(ApiSettings):
+class Settings(globals().get("Settings", _ApiSettings)):
     """One required secret, one optional."""
 
-    shop_key: Annotated[SecretStr, REQUIRED_IN_PRODUCTION] = SecretStr("")
-    shop_token: SecretStr | None = None
+    shop_key: _Annotated[_SecretStr, _REQUIRED] = _SecretStr("")
+    shop_token: _SecretStr | None = None
 '''
 
 
@@ -40,14 +46,25 @@ setting = "SHOP_KEY"
 
 def owned(tree: Tree) -> Tree:
     """The tree with an API that declares secrets, one of them the credential of its writes."""
-    tree.plant("app/settings.py", SETTINGS, append=False)
-    tree.plant("tests/probes.toml", CREDENTIAL)
+    tree.plant("app/settings.py", SETTINGS)
+    probes = tree.path / "tests/probes.toml"
+    # A service may declare a credential of its own already: the planted one replaces it.
+    kept = re.sub(r"(?ms)^\[credential\]\n.*?(?=^\[|\Z)", "", probes.read_text(encoding="utf-8"))
+    tree.plant("tests/probes.toml", kept + CREDENTIAL, append=False)
     return tree
 
 
 def state(cf_log: Path) -> dict[str, object]:
     """What the double's Cloud Controller keeps (the credentials are there, as on a platform)."""
     return dict(json.loads(Path(f"{cf_log}.state.json").read_text(encoding="utf-8")))
+
+
+def planted(cf_log: Path) -> dict[str, Any]:
+    """The planted API's credentials in the user-provided instance (a service's own beside)."""
+    instances: Any = state(cf_log)["service_instances"]
+    assert instances[INSTANCE]["type"] == "user-provided"
+    return {key: value for key, value in instances[INSTANCE]["credentials"].items()
+            if key.startswith("SHOP_")}
 
 
 def test_the_first_deploy_creates_the_instance_the_manifest_binds(
@@ -60,8 +77,7 @@ def test_the_first_deploy_creates_the_instance_the_manifest_binds(
     verbs = [call["argv"][0] for call in recorded]
     assert verbs.index("update-user-provided-service") + 1 == \
         verbs.index("create-user-provided-service") < verbs.index("push")
-    assert state(cf_log)["service_instances"] == {
-        INSTANCE: {"type": "user-provided", "credentials": {"SHOP_KEY": SECRET}}}
+    assert planted(cf_log) == {"SHOP_KEY": SECRET}
     pushed = next(call for call in recorded if call["argv"][0] == "push")
     assert f"services:\n      - {INSTANCE}\n" in pushed["manifest"]
     assert SECRET not in pushed["manifest"]
@@ -82,9 +98,7 @@ def test_a_later_deploy_updates_the_credentials(tree: Tree, tmp_path: Path) -> N
                                SHOP_TOKEN=SECRET + "-token"))
     verbs = [call["argv"][0] for call in calls(cf_log)]
     assert "create-user-provided-service" not in verbs
-    assert state(cf_log)["service_instances"] == {INSTANCE: {
-        "type": "user-provided",
-        "credentials": {"SHOP_KEY": SECRET, "SHOP_TOKEN": SECRET + "-token"}}}
+    assert planted(cf_log) == {"SHOP_KEY": SECRET, "SHOP_TOKEN": SECRET + "-token"}
     assert SECRET not in output
 
 
