@@ -113,6 +113,16 @@ def _complete(operation: Mapping[str, Any]) -> dict[str, Any]:
     return done
 
 
+def _require_body(operation: Any, schemas: Mapping[str, Any]) -> None:
+    """A body whose model requires a field is required: an absent one is refused like `{}`."""
+    body = operation.get("requestBody") if isinstance(operation, dict) else None
+    if not body:
+        return
+    schema = body.get("content", {}).get(JSON, {}).get("schema", {})
+    if schemas.get(schema.get("$ref", "").rpartition("/")[2], schema).get("required"):
+        body["required"] = True
+
+
 def _stack_get(operation_id: str, summary: str, schema: str) -> dict[str, Any]:
     return {"get": _complete({
         "summary": summary, "operationId": operation_id,
@@ -170,6 +180,9 @@ def document(api: Mapping[str, Any], facts: Project) -> dict[str, Any]:
                for method, operation in item.items()}
         for path, item in api["paths"].items()
     }
+    for item in paths.values():
+        for operation in item.values():
+            _require_body(operation, components["schemas"])
     clash = {HEALTH_PATH, OPENAPI_PATH} & set(paths)
     if clash:
         raise ValueError(f"the API's paths reuse the stack's {sorted(clash)}")
